@@ -1,0 +1,123 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { laneHandlers, registerSchedules } from '../workers/index.ts';
+import type { HubConfig } from './config/load.ts';
+import { createHttpApp } from './http/app.ts';
+import { checkHealth } from './http/health.ts';
+import type { Logger } from './log/logger.ts';
+import { createRedactor } from './log/redact.ts';
+import { createMetrics } from './metrics.ts';
+import type { QueueBackend } from './queue/backend.ts';
+import { type QueueSystem, type QueueTuning, QueueSystem as Queues } from './queue/queue-system.ts';
+import { createDatabase, type Database } from './store/database.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './store/embedded-postgres.ts';
+import { migrate } from './store/migrate.ts';
+
+export interface Store {
+  url: string;
+  db: Database;
+  embedded: EmbeddedPostgres | undefined;
+  close(): Promise<void>;
+}
+
+/** The configured PostgreSQL, or an embedded one under `dataDir/pg` when none is configured. */
+export async function openStore(config: HubConfig, log: Logger): Promise<Store> {
+  const external = config.database.url?.reveal();
+  const embedded = external ? undefined : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), log });
+  if (embedded) config.secrets.add(embedded.password);
+  const url = external ?? embedded!.url;
+  const db = createDatabase(url);
+  return {
+    url,
+    db,
+    embedded,
+    async close() {
+      await db.end().catch(() => undefined);
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface Hub {
+  /** Base URL of the HTTP server (role "all" only). */
+  url: string | undefined;
+  store: Store;
+  queues: QueueSystem;
+  /** Graceful: stop accepting requests, drain in-flight jobs, close the queue, stop the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** `all`: HTTP + workers (single machine). `worker`: workers only, to scale out. */
+  role: 'all' | 'worker';
+  log: Logger;
+  tuning?: QueueTuning;
+}
+
+export async function startHub(config: HubConfig, options: StartOptions): Promise<Hub> {
+  const { log } = options;
+  const store = await openStore(config, log);
+  let queues: QueueSystem | undefined;
+  let server: ServerType | undefined;
+  try {
+    const { applied } = await migrate(store.db);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+    const redisUrl = config.queue.redisUrl?.reveal();
+    const backend: QueueBackend = redisUrl ? { kind: 'redis', redisUrl } : { kind: 'postgres', databaseUrl: store.url };
+    const metrics = createMetrics();
+    queues = new Queues(backend, { db: store.db, log, metrics, ...(options.tuning ? { tuning: options.tuning } : {}) });
+    const ctx = { db: store.db, queues };
+    await registerSchedules(ctx);
+    queues.startWorkers(laneHandlers(ctx), config.queue.concurrency);
+    log.info({ queue: backend.kind, database: store.embedded ? 'embedded' : 'external', role: options.role }, 'workers started');
+
+    let url: string | undefined;
+    if (options.role === 'all') {
+      const q = queues;
+      const app = createHttpApp({
+        log,
+        metrics,
+        queues: q,
+        health: () => checkHealth(store.db, q),
+        bodyLimit: config.http.bodyLimit,
+        redact: createRedactor(config.secrets),
+      });
+      url = await new Promise<string>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info: AddressInfo) =>
+          resolve(`http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`),
+        );
+        server.once('error', (err: NodeJS.ErrnoException) =>
+          reject(err.code === 'EADDRINUSE' ? new Error(`http.port ${config.http.port} on ${config.http.host} is already in use`) : err),
+        );
+      });
+      log.info({ url }, 'omnihub is listening');
+    }
+
+    const q = queues;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      store,
+      queues: q,
+      stop() {
+        stopping ??= (async () => {
+          log.info('shutting down: draining in-flight jobs');
+          if (server) {
+            const s = server;
+            await new Promise<void>((resolve) => s.close(() => resolve()));
+          }
+          await q.close();
+          await store.close();
+          log.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await queues?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,13 @@
+import type { Database } from '../core/store/database.ts';
+
+/** Webhook dedup rows older than this are pruned: channels stop redelivering long before (Shopify: 48 h). */
+export const INBOUND_EVENT_RETENTION_DAYS = 30;
+
+/**
+ * Hourly housekeeping in the sweeps lane: prunes the inbound-event dedup table so it does not grow without bound.
+ * Returns what it removed, which ends up in the job's result for operators.
+ */
+export async function pruneInboundEvents(db: Database, retentionDays = INBOUND_EVENT_RETENTION_DAYS): Promise<{ pruned: number }> {
+  const res = await db.query(`DELETE FROM inbound_events WHERE received_at < now() - make_interval(days => $1)`, [retentionDays]);
+  return { pruned: res.rowCount ?? 0 };
+}
