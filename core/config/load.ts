@@ -57,7 +57,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
 
   let document: unknown = {};
   if (text !== undefined && text.trim() !== '') {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       return {
         ok: false,
@@ -75,8 +75,11 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
   }
 
   const interpolated = interpolate(document, env, problems) as Record<string, unknown>;
+  // A field whose variable is unset is reported once, as that, not again as "must not be empty".
+  const unset = new Set(problems.map((p) => p.path));
+  const report = (found: Problem[]) => problems.push(...found.filter((p) => !unset.has(p.path)));
   const parsed = configSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, configSchema));
+  if (!parsed.success) report(problemsFromIssues(parsed.error.issues, configSchema));
 
   // Connections are checked even when the top level has problems, so one run lists everything.
   const rawConnections = (interpolated.connections ?? {}) as Record<string, Record<string, unknown> | undefined>;
@@ -103,7 +106,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
       }
       const result = definition.config.safeParse(raw.config ?? {}, { reportInput: true });
       if (!result.success) {
-        problems.push(...problemsFromIssues(result.error.issues, definition.config, [...at, 'config']));
+        report(problemsFromIssues(result.error.issues, definition.config, [...at, 'config']));
         continue;
       }
       const conn = parsed.success ? parsed.data.connections[name] : undefined;
@@ -111,7 +114,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
     }
   }
 
-  if (parsed.success) problems.push(...crossCheck(parsed.data));
+  problems.push(...crossCheck(interpolated, parsed.success ? parsed.data : undefined));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
 
   const data = parsed.data;
@@ -131,19 +134,27 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
   return { ok: true, config };
 }
 
-/** Rules that span several fields: references between sections. */
-function crossCheck(config: RawConfig): Problem[] {
+/**
+ * Rules that span several fields. References are checked on the raw document too, so a file with other
+ * problems still gets its dangling references reported in the same run.
+ */
+function crossCheck(raw: Record<string, unknown>, config: RawConfig | undefined): Problem[] {
   const problems: Problem[] = [];
-  const names = Object.keys(config.connections);
-  for (const [group, owner] of Object.entries(config.ownership)) {
-    if (owner !== undefined && !config.connections[owner]) {
-      const hint = closest(owner, names);
-      problems.push({
-        path: `ownership.${group}`,
-        message: `"${owner}" is not a connection${hint ? ` (did you mean "${hint}"?)` : names.length ? ` (connections: ${names.join(', ')})` : ''}`,
-      });
+  const rawConnections = raw.connections;
+  const names = rawConnections && typeof rawConnections === 'object' ? Object.keys(rawConnections) : [];
+  const ownership = raw.ownership;
+  if (ownership && typeof ownership === 'object' && !Array.isArray(ownership)) {
+    for (const [group, owner] of Object.entries(ownership)) {
+      if (typeof owner === 'string' && !names.includes(owner)) {
+        const hint = closest(owner, names);
+        problems.push({
+          path: `ownership.${group}`,
+          message: `"${owner}" is not a connection${hint ? ` (did you mean "${hint}"?)` : names.length ? ` (connections: ${names.join(', ')})` : ''}`,
+        });
+      }
     }
   }
+  if (!config) return problems;
   const currencyUsers: Array<[string, string]> = [];
   if (config.defaults.prices.currency) currencyUsers.push(['defaults.prices.currency', config.defaults.prices.currency]);
   for (const [name, c] of Object.entries(config.connections)) {

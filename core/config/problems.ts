@@ -158,6 +158,9 @@ export function problemsFromIssues(
         });
         break;
       }
+      case 'invalid_key':
+        out.push({ path: joinPath(path), message: issue.issues[0]?.message ?? 'invalid key' });
+        break;
       case 'invalid_union':
         out.push({ path: joinPath(path), message: 'does not match any allowed form' });
         break;

@@ -8,8 +8,8 @@ import { Redis } from 'ioredis';
  * - `redis`: when `REDIS_URL` (or `queue.redisUrl`) is set, for several `omnihub worker` processes across machines.
  */
 export type QueueBackend =
-  | { kind: 'postgres'; databaseUrl: string }
-  | { kind: 'redis'; redisUrl: string };
+  | { kind: 'postgres'; databaseUrl: string; /** default `bullmq` */ schema?: string }
+  | { kind: 'redis'; redisUrl: string; /** key prefix, default `omnihub` */ prefix?: string };
 
 type AnyFactory = Parameters<typeof createPostgresBackend> extends never ? never : typeof createPostgresBackend | undefined;
 
@@ -18,6 +18,8 @@ export interface BackendParts {
   connection(): QueueOptions['connection'];
   /** BullMQ backend factory: undefined selects BullMQ's default (Redis). */
   factory: AnyFactory;
+  /** Redis key prefix (the PostgreSQL backend namespaces by schema instead). */
+  prefix: string | undefined;
   /** Closes the connections this module created itself. */
   close(): Promise<void>;
 }
@@ -26,8 +28,9 @@ export function backendParts(backend: QueueBackend): BackendParts {
   if (backend.kind === 'postgres') {
     return {
       // `migrate: true` creates/updates BullMQ's own tables; without it a worker loops on errors.
-      connection: () => ({ connectionString: backend.databaseUrl, schema: 'bullmq', migrate: true, max: 4, connectionTimeoutMillis: 5_000 }) as never,
+      connection: () => ({ connectionString: backend.databaseUrl, schema: backend.schema ?? 'bullmq', migrate: true, max: 4, connectionTimeoutMillis: 5_000 }) as never,
       factory: createPostgresBackend,
+      prefix: undefined,
       close: async () => undefined,
     };
   }
@@ -41,6 +44,7 @@ export function backendParts(backend: QueueBackend): BackendParts {
       return client;
     },
     factory: undefined,
+    prefix: backend.prefix ?? 'omnihub',
     close: async () => {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },

@@ -51,10 +51,14 @@ export class QueueSystem {
     this.parts = backendParts(backend);
   }
 
+  private prefix(): { prefix?: string } {
+    return this.parts.prefix ? { prefix: this.parts.prefix } : {};
+  }
+
   queue(lane: Lane): Queue {
     let q = this.queues.get(lane);
     if (!q) {
-      q = new Queue(lane, { connection: this.parts.connection(), defaultJobOptions: DEFAULT_JOB_OPTIONS }, this.parts.factory as never);
+      q = new Queue(lane, { connection: this.parts.connection(), defaultJobOptions: DEFAULT_JOB_OPTIONS, ...this.prefix() }, this.parts.factory as never);
       q.on('error', (err) => this.deps.log.warn({ lane, err: err.message }, 'queue connection error'));
       this.queues.set(lane, q);
     }
@@ -87,6 +91,7 @@ export class QueueSystem {
         },
         {
           connection: this.parts.connection(),
+          ...this.prefix(),
           concurrency: concurrency[lane],
           lockDuration: tuning?.lockDurationMs ?? 30_000,
           stalledInterval: tuning?.stalledIntervalMs ?? 30_000,
