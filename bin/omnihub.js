@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-// Runs the CLI from source through tsx in a checkout, or from dist/ in a built package that ships no sources.
-import { existsSync } from 'node:fs';
+// The omnihub CLI. TypeScript sources run directly through tsx's loader: no build step between a clone and a run.
+import { register } from 'tsx/esm/api';
 
-const source = new URL('../core/cli/main.ts', import.meta.url);
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(source.href);
-} else {
-  await import(new URL('../dist/core/cli/main.js', import.meta.url).href);
-}
+register();
+await import(new URL('../core/cli/main.ts', import.meta.url).href);
