@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
@@ -66,18 +66,28 @@ function runAsUser(log: Logger): { uid: number; gid: number } | undefined {
   }
 }
 
-/** The server user must be able to reach its data directory through every parent folder. */
-function checkTraversable(dir: string): void {
+/** The first parent folder the server user cannot pass through, if any. */
+function blockedParent(dir: string): string | undefined {
   for (let d = dirname(dir); ; d = dirname(d)) {
-    const mode = statSync(d).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL: folder ${d} is not searchable by other users (mode ${(mode & 0o777).toString(8)}), ` +
-          `so the "postgres" user cannot reach ${dir}. Run "chmod o+x ${d}" or choose another dataDir.`,
-      );
-    }
-    if (d === dirname(d)) return;
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return d;
+    if (d === dirname(d)) return undefined;
   }
+}
+
+/**
+ * As root, the server runs as "postgres", which must reach its data directory through every parent folder. When a
+ * parent is private (a checkout under /root, say), the cluster lives under /var/lib/omnihub instead, in a folder
+ * named after the configured one, rather than loosening the permissions of the merchant's folders.
+ */
+function reachableDataDir(dataDir: string, log: Logger): string {
+  const blocked = blockedParent(dataDir);
+  if (!blocked) return dataDir;
+  const fallback = join('/var/lib/omnihub', createHash('sha256').update(dataDir).digest('hex').slice(0, 12), 'pg');
+  mkdirSync(dirname(fallback), { recursive: true, mode: 0o755 });
+  chmodSync('/var/lib/omnihub', 0o755);
+  chmodSync(dirname(fallback), 0o755);
+  log.warn({ configured: dataDir, blocked, using: fallback }, 'the "postgres" user cannot reach the data directory; using a folder it can reach');
+  return fallback;
 }
 
 function freePort(): Promise<number> {
@@ -135,14 +145,14 @@ function run(file: string, args: string[], user: { uid: number; gid: number } | 
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { dataDir, log } = options;
+  const { log } = options;
   const database = options.database ?? 'omnihub';
   const bin = await binaries();
   const user = runAsUser(log);
-  const passwordFile = join(dirname(dataDir), `${SUPERUSER}-postgres.password`);
-
-  mkdirSync(dirname(dataDir), { recursive: true });
-  if (user) checkTraversable(dataDir);
+  // The password file stays in the configured folder (read by the hub, not by the server).
+  const passwordFile = join(dirname(options.dataDir), `${SUPERUSER}-postgres.password`);
+  mkdirSync(dirname(options.dataDir), { recursive: true });
+  const dataDir = user ? reachableDataDir(options.dataDir, log) : options.dataDir;
   await stopOrphan(dataDir, log);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
