@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { loadConfig } from './load.ts';
 import { formatProblem } from './problems.ts';
 
-const erp = defineConnector({ name: 'testerp', version: '1.0.0', config: z.strictObject({ url: z.url() }) });
+const erp = defineConnector({ name: 'testerp', version: '1.0.0', config: z.strictObject({ url: z.url() }), capabilities: {} });
 const resolver = memoryResolver([testshop, erp]);
 
 const VALID = `
