@@ -14,3 +14,4 @@ export * from './model.ts';
 export { memoryRateLimiter, unlimited, type RateLimit, type RateLimiter } from './rate-limiter.ts';
 export { secret, Secret } from './secret.ts';
 export { createTestContext, type TestContext } from './testing.ts';
+export { hmac, safeEqual } from './signatures.ts';
