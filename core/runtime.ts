@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { laneHandlers, registerSchedules } from '../workers/index.ts';
 import type { HubConfig } from './config/load.ts';
 import { createHttpApp } from './http/app.ts';
@@ -13,6 +14,11 @@ import { type QueueSystem, type QueueTuning, QueueSystem as Queues } from './que
 import { createDatabase, type Database } from './store/database.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { migrate } from './store/migrate.ts';
+import { Engine } from './sync/engine.ts';
+import { redisRateLimiter } from './sync/redis-rate-limiter.ts';
+import { buildConnections, memoryLimiters } from './sync/runtime.ts';
+import { vaultKey } from './sync/vault.ts';
+import { webhookRoutes } from './http/webhooks.ts';
 
 export interface Store {
   url: string;
@@ -44,6 +50,7 @@ export interface Hub {
   url: string | undefined;
   store: Store;
   queues: QueueSystem;
+  engine: Engine;
   /** Graceful: stop accepting requests, drain in-flight jobs, close the queue, stop the database. */
   stop(): Promise<void>;
 }
@@ -60,6 +67,8 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
   const store = await openStore(config, log);
   let queues: QueueSystem | undefined;
   let server: ServerType | undefined;
+  let engineRef: Engine | undefined;
+  let redisRef: Redis | undefined;
   try {
     const { applied } = await migrate(store.db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -68,9 +77,34 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     const backend: QueueBackend = redisUrl ? { kind: 'redis', redisUrl } : { kind: 'postgres', databaseUrl: store.url };
     const metrics = createMetrics();
     queues = new Queues(backend, { db: store.db, log, metrics, ...(options.tuning ? { tuning: options.tuning } : {}) });
+    // With Redis, every process shares each connection's rate limit; without, one process owns the work anyway.
+    const limiterRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+    limiterRedis?.on('error', () => undefined);
+    const memory = memoryLimiters();
+    const connections = buildConnections(config, {
+      db: store.db,
+      log,
+      vaultKey: vaultKey(config.dataDir),
+      secrets: config.secrets,
+      emit: async (connection, hint) => {
+        await engine.hint(connection, [hint]);
+        await engine.kick(connection, 'inbound');
+      },
+      limiterFor: (connection, limit) => (limit && limiterRedis ? redisRateLimiter(limiterRedis, connection, limit) : memory(connection, limit)),
+    });
+    const engine = new Engine({ db: store.db, queues, log, connections });
+    engineRef = engine;
+    redisRef = limiterRedis;
     const ctx = { db: store.db, queues };
     await registerSchedules(ctx);
-    queues.startWorkers(laneHandlers(ctx), config.queue.concurrency);
+    const handlers = laneHandlers(ctx);
+    const engineHandlers = engine.handlers();
+    for (const lane of Object.keys(engineHandlers) as Array<keyof typeof engineHandlers>) {
+      handlers[lane] = { ...(handlers[lane] ?? {}), ...engineHandlers[lane] };
+    }
+    queues.startWorkers(handlers, config.queue.concurrency);
+    await engine.start();
+    log.info({ connections: connections.map((c) => `${c.name} (${c.def.name}@${c.def.version})`) }, 'connections loaded');
     log.info({ queue: backend.kind, database: store.embedded ? 'embedded' : 'external', role: options.role }, 'workers started');
 
     let url: string | undefined;
@@ -84,6 +118,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
         bodyLimit: config.http.bodyLimit,
         redact: createRedactor(config.secrets),
       });
+      app.route('/webhooks', webhookRoutes({ db: store.db, engine: engineRef!, log }));
       url = await new Promise<string>((resolve, reject) => {
         server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info: AddressInfo) =>
           resolve(`http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`),
@@ -96,11 +131,13 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     }
 
     const q = queues;
+    const running = engineRef!;
     let stopping: Promise<void> | undefined;
     return {
       url,
       store,
       queues: q,
+      engine: running,
       stop() {
         stopping ??= (async () => {
           log.info('shutting down: draining in-flight jobs');
@@ -108,7 +145,9 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
             const s = server;
             await new Promise<void>((resolve) => s.close(() => resolve()));
           }
+          running.stop();
           await q.close();
+          await redisRef?.quit().catch(() => undefined);
           await store.close();
           log.info('stopped');
         })();
@@ -116,6 +155,8 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
       },
     };
   } catch (err) {
+    engineRef?.stop();
+    await redisRef?.quit().catch(() => undefined);
     await queues?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;

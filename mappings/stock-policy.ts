@@ -17,3 +17,23 @@ export const stockPolicySchema = z.strictObject({
   locations: z.array(z.string().min(1)).min(1).optional(),
 });
 export type StockPolicy = z.infer<typeof stockPolicySchema>;
+
+/**
+ * Available-to-sell on one channel: on-hand (over the channel's locations) minus open reservations, less the
+ * buffer, times the percentage (rounded down), capped, and zero below the minimum. Never negative.
+ *
+ * @example availableToSell({ onHand: 10, reserved: 1 }, { buffer: 2, percentage: 50, minimum: 0 }) // 3
+ */
+export function availableToSell(stock: { onHand: number; reserved: number }, policy: StockPolicy): number {
+  const free = stock.onHand - stock.reserved - policy.buffer;
+  if (free <= 0) return 0;
+  let shown = Math.floor((free * policy.percentage) / 100);
+  if (policy.cap !== undefined) shown = Math.min(shown, policy.cap);
+  if (shown < policy.minimum) return 0;
+  return Math.max(0, shown);
+}
+
+/** The connection's policy: its own settings over the defaults. */
+export function mergeStockPolicy(defaults: StockPolicy, own: Partial<StockPolicy> | undefined): StockPolicy {
+  return { ...defaults, ...Object.fromEntries(Object.entries(own ?? {}).filter(([, v]) => v !== undefined)) };
+}

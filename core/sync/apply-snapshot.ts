@@ -1,0 +1,162 @@
+import type { FieldGroup } from '../../mappings/ownership.ts';
+import type { ProductSnapshot, VariantSnapshot } from '../sdk/model.ts';
+import type { Database } from '../store/database.ts';
+import type { Bindings } from './bindings.ts';
+import { createProduct, createVariant, loadProducts, setPrice, updateProductFields, variantsByEan, variantsBySku } from './canonical.ts';
+import { planProduct } from './desired.ts';
+import { recordDrift, resolveDrift } from './drift.ts';
+import { hashOf, stableJson } from './hash.ts';
+import { correctOnHand } from './ledger.ts';
+import type { RuntimeConnection } from './runtime.ts';
+
+export interface ApplyResult {
+  /** Canonical products that changed: every other connection must reconcile them. */
+  changed: Set<string>;
+  /** Products where this connection drifted and should be overwritten. */
+  heal: Set<string>;
+  unlinked: number;
+}
+
+interface Linked {
+  snap: VariantSnapshot;
+  variantId: string;
+  productId: string;
+  bindingId: number;
+}
+
+/** Finds or creates the canonical variant for a channel variant: binding, then SKU, then EAN, then (owner only) create. */
+async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot, v: VariantSnapshot, created: { productId?: string }): Promise<Linked | undefined> {
+  const existing = await bindings.byExternal(conn.name, 'variant', v.externalId);
+  if (existing?.linkState === 'linked' && existing.internalId) {
+    const { rows } = await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [existing.internalId]);
+    if (rows[0]) return { snap: v, variantId: existing.internalId, productId: rows[0].product_id, bindingId: existing.id };
+  }
+  let match: { id: string; productId: string } | undefined;
+  let origin = 'auto:sku';
+  let reason: string | undefined;
+  let state: 'unlinked' | 'ambiguous' = 'unlinked';
+  if (v.sku) match = (await variantsBySku(db, [v.sku])).get(v.sku);
+  if (!match && v.ean) {
+    const byEan = await variantsByEan(db, v.ean);
+    if (byEan.length === 1) {
+      match = byEan[0];
+      origin = 'auto:ean';
+    } else if (byEan.length > 1) {
+      state = 'ambiguous';
+      reason = `EAN ${v.ean} matches ${byEan.length} variants (${byEan.map((b) => b.sku).join(', ')})`;
+    }
+  }
+  if (!match && !reason && v.sku && conn.owns.includes('content')) {
+    created.productId ??= await createProduct(db, snap);
+    match = { id: await createVariant(db, created.productId, { ...v, sku: v.sku }), productId: created.productId };
+    origin = 'created';
+  }
+  if (!match) {
+    reason ??= v.sku
+      ? `no variant with SKU "${v.sku}"${v.ean ? ` or EAN ${v.ean}` : ''} in the catalogue, and ${conn.name} does not own content`
+      : 'the channel variant has no SKU' + (v.ean ? ` and its EAN ${v.ean} matches nothing` : ' and no EAN');
+    await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: null, linkState: state, linkReason: reason, origin: 'auto', sku: v.sku, productExternalId: snap.externalId });
+    return undefined;
+  }
+  const b = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: match.id, linkState: 'linked', origin, sku: v.sku, productExternalId: snap.externalId });
+  return { snap: v, variantId: match.id, productId: match.productId, bindingId: b.id };
+}
+
+const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
+
+/**
+ * Applies a channel's product snapshot: links its variants, applies the field groups the connection owns to the
+ * canonical model, and records drift for the groups it does not own (unless the channel merely shows what we
+ * last pushed — our own echo).
+ */
+export async function applySnapshot(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot): Promise<ApplyResult> {
+  const result: ApplyResult = { changed: new Set(), heal: new Set(), unlinked: 0 };
+  const created: { productId?: string } = {};
+  const linked: Linked[] = [];
+  for (const v of snap.variants) {
+    const l = await link(db, bindings, conn, snap, v, created);
+    if (l) linked.push(l);
+    else result.unlinked++;
+  }
+  if (created.productId) result.changed.add(created.productId);
+  if (linked.length === 0) return result;
+  const productId = linked[0]!.productId;
+  await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: productId, linkState: 'linked', origin: created.productId ? 'created' : 'auto:variant' });
+
+  const owns = (g: FieldGroup) => conn.owns.includes(g);
+  const product = (await loadProducts(db, [productId])).get(productId)!;
+
+  // Product-level groups owned by this connection: take the channel's values.
+  const updates: Record<string, unknown> = {};
+  if (owns('content')) {
+    if (snap.title && !same(snap.title, product.title)) updates.title = snap.title;
+    if (snap.description && !same(snap.description, product.description)) updates.description = snap.description;
+    if (snap.brand !== undefined && snap.brand !== product.brand) updates.brand = snap.brand;
+    if (snap.attributes && !same(snap.attributes, product.attributes)) updates.attributes = snap.attributes;
+  }
+  if (owns('category') && snap.category !== undefined && snap.category !== product.category) updates.category = snap.category;
+  if (owns('media') && snap.images && !same(snap.images.map((i) => i.sha256 ?? i.url), product.images.map((i) => i.sha256 ?? i.url))) updates.images = snap.images;
+  if (owns('status') && snap.status && snap.status !== product.status) updates.status = snap.status;
+  if (Object.keys(updates).length > 0) {
+    await updateProductFields(db, productId, updates);
+    result.changed.add(productId);
+  }
+
+  for (const l of linked) {
+    const canonical = product.variants.find((v) => v.id === l.variantId);
+    if (owns('price') && l.snap.price && canonical) {
+      const p = l.snap.price;
+      const current = canonical.prices.get(p.currency);
+      const taxRate = p.gross && p.net && Number(p.net) > 0 ? (Number(p.gross) / Number(p.net) - 1).toFixed(4) : current?.taxRate ?? '0';
+      const gross = p.gross ?? (Number(p.net) * (1 + Number(taxRate))).toFixed(2);
+      const net = p.net ?? (Number(p.gross) / (1 + Number(taxRate))).toFixed(2);
+      if (!current || Number(current.gross) !== Number(gross) || Number(current.net) !== Number(net)) {
+        await setPrice(db, l.variantId, { gross, net, taxRate, currency: p.currency });
+        result.changed.add(productId);
+      }
+    }
+    if (owns('stock') && l.snap.stock) {
+      if (await correctOnHand(db, { connection: conn.name, externalId: l.snap.externalId, variantId: l.variantId, locationId: conn.saleLocation, observed: l.snap.stock.available })) {
+        result.changed.add(productId);
+      }
+    }
+  }
+
+  // Groups owned by others: compare what the channel shows with what it should show.
+  if (conn.policy.receives.length > 0) {
+    const fresh = result.changed.size > 0 ? (await loadProducts(db, [productId])).get(productId)! : product;
+    const variantBindings = await bindings.byInternal(conn.name, 'variant', linked.map((l) => l.variantId));
+    const plan = planProduct(fresh, conn.policy, {
+      productExternalId: snap.externalId,
+      variantExternalIds: new Map([...variantBindings].map(([id, b]) => [id, b.externalId])),
+    });
+    for (const l of linked) {
+      const vb = variantBindings.get(l.variantId);
+      const desired = plan.desired.variants.find((v) => v.sku === fresh.variants.find((c) => c.id === l.variantId)?.sku);
+      if (!vb || !desired) continue;
+      const checks: Array<{ group: FieldGroup; field: string; expected: unknown; actual: unknown }> = [];
+      if (conn.policy.receives.includes('price') && desired.price && l.snap.price) {
+        const useGross = l.snap.price.gross !== undefined;
+        checks.push({ group: 'price', field: 'price', expected: useGross ? desired.price.gross : desired.price.net, actual: useGross ? l.snap.price.gross : l.snap.price.net });
+      }
+      if (conn.policy.receives.includes('stock') && desired.stock !== undefined && l.snap.stock) {
+        checks.push({ group: 'stock', field: 'stock', expected: desired.stock, actual: l.snap.stock.available });
+      }
+      for (const c of checks) {
+        const matches = c.group === 'price' ? Number(c.expected) === Number(c.actual) : c.expected === c.actual;
+        const pushedValue = vb.pushed[c.group]?.value;
+        const echo = pushedValue !== undefined && (c.group === 'price' ? Number((pushedValue as { gross?: string; net?: string })[l.snap.price?.gross !== undefined ? 'gross' : 'net']) === Number(c.actual) : pushedValue === c.actual);
+        await bindings.markSeen(vb.id, { [c.group]: { hash: hashOf(c.actual), value: c.actual, at: new Date().toISOString() } });
+        if (matches || echo) {
+          await resolveDrift(db, conn.name, l.variantId, c.field, 'converged');
+          continue;
+        }
+        await recordDrift(db, { connection: conn.name, kind: 'variant', internalId: l.variantId, externalId: l.snap.externalId, sku: l.snap.sku, field: c.field, fieldGroup: c.group, expected: c.expected, actual: c.actual });
+        // Forget what we pushed for this group, so the next reconcile writes the desired value again.
+        await db.query(`UPDATE bindings SET pushed = pushed - $2 WHERE id = $1`, [vb.id, c.group]);
+        result.heal.add(productId);
+      }
+    }
+  }
+  return result;
+}

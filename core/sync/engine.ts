@@ -1,0 +1,392 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../log/logger.ts';
+import type { LaneHandlers, QueueSystem } from '../queue/queue-system.ts';
+import { AuthError, ConnectorError, RetryableError } from '../sdk/errors.ts';
+import { conversationSnapshot, type Hint, orderSnapshot, productSnapshot } from '../sdk/model.ts';
+import type { Database } from '../store/database.ts';
+import { applySnapshot } from './apply-snapshot.ts';
+import { Bindings } from './bindings.ts';
+import { applyDelivery, ingestConversation } from './conversations.ts';
+import { ingestOrder } from './orders.ts';
+import { reconcileProducts } from './outbound.ts';
+import { type ClaimedRequest, completeRequests, failRequest, lanesWithWork, pendingBatch, type RequestLane, requestWork, type WorkRequest } from './requests.ts';
+import type { RuntimeConnection } from './runtime.ts';
+
+/** A request that failed this many times goes to dead letters instead of blocking its lane. */
+export const MAX_REQUEST_ATTEMPTS = 8;
+const INBOUND_BATCH = 25;
+const OUTBOUND_BATCH = 100;
+
+const PRIORITY: Record<string, number> = { order: 1, delivery: 1, conversation: 2, stock: 2, variant: 4, product: 5 };
+
+/** The entity key of a hint: bursts for the same entity coalesce into one request. */
+export function hintKey(hint: Hint): string {
+  switch (hint.kind) {
+    case 'conversation':
+      // Messages are delivered once and carry their content: never coalesce two different messages.
+      return `${hint.externalThreadId}/${hint.snapshot?.messages.map((m) => m.externalId).join(',') ?? ''}`;
+    case 'delivery':
+      return `${hint.messageExternalId}/${hint.status}`;
+    default:
+      return hint.externalId;
+  }
+}
+
+/**
+ * The sync engine (DESIGN.md, "How sync works"): hints in → hydrate from the channel → apply owned groups, record
+ * drift → request reconcile of every other connection → outbound writes only what differs. Work requests live in
+ * PostgreSQL (sync_requests); one drain job per connection and lane processes them, so bursts coalesce, a
+ * connection's writes are serialised under its rate limit, and nothing is lost if a worker dies.
+ */
+export class Engine {
+  readonly bindings: Bindings;
+  private readonly byName: Map<string, RuntimeConnection>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: { db: Database; queues: QueueSystem; log: Logger; connections: RuntimeConnection[] },
+  ) {
+    this.bindings = new Bindings(deps.db);
+    this.byName = new Map(deps.connections.map((c) => [c.name, c]));
+  }
+
+  connection(name: string): RuntimeConnection | undefined {
+    return this.byName.get(name);
+  }
+
+  get connections(): RuntimeConnection[] {
+    return [...this.byName.values()];
+  }
+
+  /** Makes sure a drain job exists for a connection's lane (a no-op while one is waiting or running). */
+  async kick(connection: string, lane: RequestLane): Promise<void> {
+    await this.deps.queues.add(lane, 'drain', { connection }, { jobId: `drain/${lane}/${connection}`, removeOnComplete: true, removeOnFail: true });
+  }
+
+  /** Records hints (from a webhook or a poll) and starts the inbound drain. */
+  async hint(connection: string, hints: Hint[], db: Pick<Database, 'query'> = this.deps.db): Promise<void> {
+    await requestWork(db, hints.map((h) => ({ connection, lane: 'inbound' as const, kind: h.kind, id: hintKey(h), payload: h, priority: PRIORITY[h.kind] ?? 5 })));
+  }
+
+  /** Every connection that receives a field group reconciles these products. */
+  async requestReconcile(productIds: Iterable<string>, only?: string): Promise<void> {
+    const ids = [...new Set(productIds)];
+    if (ids.length === 0) return;
+    const requests: WorkRequest[] = [];
+    for (const c of this.byName.values()) {
+      if (only && c.name !== only) continue;
+      if (c.policy.receives.length === 0) continue;
+      for (const id of ids) requests.push({ connection: c.name, lane: 'outbound', kind: 'product', id, priority: 3 });
+    }
+    await requestWork(this.deps.db, requests);
+    for (const c of new Set(requests.map((r) => r.connection))) await this.kick(c, 'outbound');
+  }
+
+  handlers(): LaneHandlers {
+    return {
+      inbound: { drain: (job: Job<{ connection: string }>) => this.drain(job.data.connection, 'inbound') },
+      outbound: { drain: (job: Job<{ connection: string }>) => this.drain(job.data.connection, 'outbound') },
+      sweeps: {
+        poll: (job: Job<{ connection: string }>) => this.poll(job.data.connection),
+        sweep: (job: Job<{ connection: string }>) => this.sweep(job.data.connection),
+      },
+    };
+  }
+
+  /** Registers each connection's poll and sweep schedules, and a timer that keeps a drain job for pending work. */
+  async start(tickMs = 2_000): Promise<void> {
+    for (const c of this.byName.values()) {
+      const pollable = c.def.poll || c.def.capabilities.orders?.read || c.def.capabilities.inquiries?.read;
+      if (pollable) await this.deps.queues.queue('sweeps').upsertJobScheduler(`poll/${c.name}`, { every: c.pollEveryMs }, { name: 'poll', data: { connection: c.name } });
+      if (c.def.capabilities.catalog?.read) await this.deps.queues.queue('sweeps').upsertJobScheduler(`sweep/${c.name}`, { every: c.sweepEveryMs }, { name: 'sweep', data: { connection: c.name } });
+    }
+    const tick = async () => {
+      try {
+        for (const { connection, lane } of await lanesWithWork(this.deps.db)) if (this.byName.has(connection)) await this.kick(connection, lane);
+      } catch (err) {
+        this.deps.log.warn({ err: (err as Error).message }, 'engine tick failed');
+      }
+    };
+    this.timer = setInterval(() => void tick(), tickMs);
+    this.timer.unref();
+    await tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async connectionPaused(name: string): Promise<string | undefined> {
+    const { rows } = await this.deps.db.query<{ status: string; status_reason: string | null }>('SELECT status, status_reason FROM connection_state WHERE connection = $1', [name]);
+    return rows[0]?.status === 'needs_reauth' || rows[0]?.status === 'paused' ? `${rows[0].status}: ${rows[0].status_reason ?? ''}` : undefined;
+  }
+
+  async setConnectionState(name: string, status: 'ok' | 'needs_reauth' | 'paused' | 'failing', reason: string | null): Promise<void> {
+    await this.deps.db.query(
+      `INSERT INTO connection_state (connection, status, status_reason) VALUES ($1, $2, $3)
+       ON CONFLICT (connection) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason, updated_at = now()`,
+      [name, status, reason],
+    );
+  }
+
+  /**
+   * Processes a connection's pending requests of one lane until none are left. Failures are per request: a
+   * retryable one stays pending (with its attempt count) and the job is retried with backoff; a business one,
+   * or one that failed too often, goes to dead letters; an auth failure pauses the connection.
+   */
+  async drain(name: string, lane: RequestLane): Promise<{ processed: number }> {
+    const conn = this.byName.get(name);
+    if (!conn) throw new ConnectorError('business', `connection "${name}" is not configured (removed from omnihub.yaml?)`);
+    const paused = await this.connectionPaused(name);
+    if (paused) {
+      this.deps.log.warn({ connection: name, lane }, `connection paused (${paused}); requests wait`);
+      return { processed: 0 };
+    }
+    let processed = 0;
+    let retryAfter: number | undefined;
+    let retryMessage: string | undefined;
+    for (;;) {
+      const batch = await pendingBatch(this.deps.db, name, lane, lane === 'inbound' ? INBOUND_BATCH : OUTBOUND_BATCH);
+      const fresh = batch.filter((r) => retryMessage === undefined || r.attempts === 0);
+      if (fresh.length === 0) break;
+      const failed = lane === 'inbound' ? await this.processInbound(conn, fresh) : await this.processOutbound(conn, fresh);
+      const failedKeys = new Set(failed.map((f) => `${f.req.kind}\u0000${f.req.id}`));
+      await completeRequests(this.deps.db, name, lane, fresh.filter((r) => !failedKeys.has(`${r.kind}\u0000${r.id}`)));
+      processed += fresh.length - failed.length;
+      for (const f of failed) {
+        if (f.error.kind === 'auth') {
+          await this.setConnectionState(name, 'needs_reauth', f.error.message);
+          this.deps.log.error({ connection: name, err: f.error.message }, 'connection needs re-authorisation; its work is paused');
+          return { processed };
+        }
+        if (f.error.kind === 'business' || f.req.attempts + 1 >= MAX_REQUEST_ATTEMPTS) {
+          await this.deadLetter(name, lane, f.req, f.error.message);
+          continue;
+        }
+        await failRequest(this.deps.db, name, lane, f.req, f.error.message);
+        retryMessage = f.error.message;
+        if (f.error instanceof RetryableError && f.error.retryAfterMs !== undefined) retryAfter = Math.max(retryAfter ?? 0, f.error.retryAfterMs);
+      }
+    }
+    if (retryMessage !== undefined) {
+      throw new RetryableError(`some ${lane} work for ${name} failed and will be retried: ${retryMessage}`, retryAfter !== undefined ? { retryAfterMs: retryAfter } : {});
+    }
+    return { processed };
+  }
+
+  private async deadLetter(connection: string, lane: RequestLane, req: ClaimedRequest, error: string): Promise<void> {
+    const client = await this.deps.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO dead_letters (queue, job_name, job_id, data, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)', [
+        lane, `request:${req.kind}`, `${connection}/${req.id}`, JSON.stringify({ connection, lane, kind: req.kind, id: req.id, payload: req.payload }), error, req.attempts + 1,
+      ]);
+      await client.query('DELETE FROM sync_requests WHERE connection = $1 AND lane = $2 AND entity_kind = $3 AND entity_id = $4', [connection, lane, req.kind, req.id]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+    this.deps.log.error({ connection, lane, kind: req.kind, id: req.id, err: error }, 'request moved to dead letters');
+  }
+
+  private async processInbound(conn: RuntimeConnection, batch: ClaimedRequest[]): Promise<Array<{ req: ClaimedRequest; error: ConnectorError }>> {
+    const failed: Array<{ req: ClaimedRequest; error: ConnectorError }> = [];
+    const changed = new Set<string>();
+    for (const req of batch) {
+      try {
+        const hint = req.payload as Hint;
+        const result = await this.applyHint(conn, hint);
+        for (const id of result.changed) changed.add(id);
+        if (result.heal.size > 0) await this.requestReconcile(result.heal, conn.name);
+      } catch (err) {
+        failed.push({ req, error: conn.classify(err) });
+      }
+    }
+    await this.requestReconcile(changed);
+    await this.deps.db.query(
+      `INSERT INTO connection_state (connection, last_hint_at) VALUES ($1, now()) ON CONFLICT (connection) DO UPDATE SET last_hint_at = now()`,
+      [conn.name],
+    );
+    return failed;
+  }
+
+  /** Hydrates one hint from the channel and applies it. */
+  async applyHint(conn: RuntimeConnection, hint: Hint): Promise<{ changed: Set<string>; heal: Set<string> }> {
+    const none = { changed: new Set<string>(), heal: new Set<string>() };
+    const caps = conn.def.capabilities;
+    switch (hint.kind) {
+      case 'product':
+      case 'variant':
+      case 'stock': {
+        const productId = hint.kind === 'product' ? hint.externalId : (hint.productExternalId ?? (await this.bindings.byExternal(conn.name, 'variant', hint.externalId))?.productExternalId);
+        if (!productId || !caps.catalog?.read) return none;
+        const snap = await caps.catalog.read.get(conn.ctx, productId);
+        if (!snap) {
+          await this.markDeleted(conn, productId);
+          return none;
+        }
+        const parsed = productSnapshot.safeParse(snap);
+        if (!parsed.success) throw new ConnectorError('business', `${conn.name} returned a product the hub cannot read: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        return applySnapshot(this.deps.db, this.bindings, conn, parsed.data);
+      }
+      case 'order': {
+        const read = caps.orders?.read;
+        if (!read) return none;
+        const order = await read.get(conn.ctx, hint.externalId);
+        if (!order) return none;
+        return { changed: await this.ingestOrder(conn, order), heal: new Set() };
+      }
+      case 'conversation': {
+        if (hint.snapshot) {
+          const parsed = conversationSnapshot.safeParse(hint.snapshot);
+          if (!parsed.success) throw new ConnectorError('business', `malformed conversation from ${conn.name}: ${parsed.error.issues[0]?.message}`);
+          await ingestConversation(this.deps.db, conn.name, parsed.data);
+        }
+        return none;
+      }
+      case 'delivery':
+        await applyDelivery(this.deps.db, conn.name, hint);
+        return none;
+    }
+  }
+
+  /** Stores an order, moves stock, and has every order-recording connection (the ERP) record it. */
+  async ingestOrder(conn: RuntimeConnection, raw: unknown): Promise<Set<string>> {
+    const parsed = orderSnapshot.safeParse(raw);
+    if (!parsed.success) throw new ConnectorError('business', `${conn.name} returned an order the hub cannot read: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const result = await ingestOrder(this.deps.db, this.bindings, conn, parsed.data);
+    if (result.recordable) {
+      const recorders = this.connections.filter((c) => c.name !== conn.name && c.def.capabilities.orders?.write);
+      await requestWork(this.deps.db, recorders.map((c) => ({ connection: c.name, lane: 'outbound' as const, kind: 'order', id: result.orderId, priority: 1 })));
+      for (const c of recorders) await this.kick(c.name, 'outbound');
+    }
+    return result.changed;
+  }
+
+  private async processOutbound(conn: RuntimeConnection, batch: ClaimedRequest[]): Promise<Array<{ req: ClaimedRequest; error: ConnectorError }>> {
+    const failed: Array<{ req: ClaimedRequest; error: ConnectorError }> = [];
+    const products = batch.filter((r) => r.kind === 'product');
+    if (products.length > 0) {
+      try {
+        const outcome = await reconcileProducts(this.deps.db, this.bindings, conn, products.map((r) => r.id));
+        for (const r of outcome.retry) {
+          const req = products.find((p) => p.id === r.productId);
+          if (req) failed.push({ req, error: new RetryableError(r.message, r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}) });
+        }
+        for (const p of outcome.parked) this.deps.log.warn({ connection: conn.name, sku: p.sku, reason: p.message }, 'write refused by the channel; parked');
+      } catch (err) {
+        const error = conn.classify(err);
+        for (const req of products) failed.push({ req, error });
+      }
+    }
+    for (const req of batch.filter((r) => r.kind === 'order')) {
+      try {
+        await this.recordOrder(conn, req.id);
+      } catch (err) {
+        failed.push({ req, error: conn.classify(err) });
+      }
+    }
+    return failed;
+  }
+
+  /** Records a hub order on a connection that keeps every sale (the ERP), once: the binding is the proof. */
+  private async recordOrder(conn: RuntimeConnection, orderId: string): Promise<void> {
+    const write = conn.def.capabilities.orders?.write;
+    if (!write) return;
+    const existing = await this.deps.db.query('SELECT 1 FROM bindings WHERE connection = $1 AND kind = $2 AND internal_id = $3', [conn.name, 'order', orderId]);
+    if (existing.rowCount) return;
+    const { rows } = await this.deps.db.query<{ connection: string; external_id: string; raw: unknown }>('SELECT connection, external_id, raw FROM orders WHERE id = $1', [orderId]);
+    const order = rows[0];
+    if (!order) return;
+    const snapshot = orderSnapshot.parse(order.raw);
+    const { externalId } = await write.record(conn.ctx, { ...snapshot, reference: `${order.connection}-${order.external_id}`, channel: order.connection });
+    await this.bindings.upsert({ connection: conn.name, kind: 'order', externalId, internalId: orderId, linkState: 'linked', origin: 'created' });
+  }
+
+  private async markDeleted(conn: RuntimeConnection, productExternalId: string): Promise<void> {
+    const b = await this.bindings.byExternal(conn.name, 'product', productExternalId);
+    if (!b) return;
+    await this.bindings.upsert({ connection: conn.name, kind: 'product', externalId: productExternalId, internalId: null, linkState: 'unlinked', linkReason: 'deleted on the channel (confirmed by a direct read)', origin: b.origin });
+    await this.deps.db.query(
+      `UPDATE bindings SET link_state = 'unlinked', internal_id = NULL, link_reason = 'deleted on the channel (confirmed by a direct read)', updated_at = now()
+        WHERE connection = $1 AND kind = 'variant' AND product_external_id = $2`,
+      [conn.name, productExternalId],
+    );
+    this.deps.log.warn({ connection: conn.name, product: productExternalId }, 'product deleted on the channel');
+  }
+
+  /** Polls orders, conversations and the connector's own changes since their checkpoints. */
+  async poll(name: string): Promise<{ orders: number; conversations: number }> {
+    const conn = this.byName.get(name);
+    if (!conn || (await this.connectionPaused(name))) return { orders: 0, conversations: 0 };
+    const caps = conn.def.capabilities;
+    let orders = 0;
+    let conversations = 0;
+    try {
+      if (caps.orders?.read) {
+        const checkpoint = await conn.ctx.checkpoints.get('orders');
+        const res = await caps.orders.read.changes(conn.ctx, checkpoint);
+        const changed = new Set<string>();
+        for (const o of res.orders) for (const id of await this.ingestOrder(conn, o)) changed.add(id);
+        await this.requestReconcile(changed);
+        await conn.ctx.checkpoints.set('orders', res.checkpoint);
+        orders = res.orders.length;
+      }
+      if (caps.inquiries?.read) {
+        const checkpoint = await conn.ctx.checkpoints.get('inquiries');
+        const res = await caps.inquiries.read.changes(conn.ctx, checkpoint);
+        for (const c of res.conversations) await ingestConversation(this.deps.db, conn.name, conversationSnapshot.parse(c));
+        await conn.ctx.checkpoints.set('inquiries', res.checkpoint);
+        conversations = res.conversations.length;
+      }
+      if (conn.def.poll) await conn.def.poll(conn.ctx);
+    } catch (err) {
+      const e = conn.classify(err);
+      if (e instanceof AuthError || e.kind === 'auth') await this.setConnectionState(name, 'needs_reauth', e.message);
+      throw e;
+    }
+    return { orders, conversations };
+  }
+
+  /**
+   * Compares the channel's whole catalogue with the desired state: links new items, records drift and heals it,
+   * and detects deletions by walking our own bindings (absence from a listing is never proof: each missing
+   * product is confirmed by a direct read).
+   */
+  async sweep(name: string): Promise<{ seen: number; deleted: number }> {
+    const conn = this.byName.get(name);
+    const read = conn?.def.capabilities.catalog?.read;
+    if (!conn || !read || (await this.connectionPaused(name))) return { seen: 0, deleted: 0 };
+    const seen = new Set<string>();
+    const changed = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await read.list(conn.ctx, cursor);
+      for (const snap of page.items) {
+        const parsed = productSnapshot.safeParse(snap);
+        if (!parsed.success) {
+          this.deps.log.warn({ connection: name, product: (snap as { externalId?: string }).externalId, issue: parsed.error.issues[0]?.message }, 'sweep: unreadable product skipped');
+          continue;
+        }
+        seen.add(parsed.data.externalId);
+        const r = await applySnapshot(this.deps.db, this.bindings, conn, parsed.data);
+        for (const id of r.changed) changed.add(id);
+        if (r.heal.size > 0) await this.requestReconcile(r.heal, name);
+      }
+      cursor = page.next;
+    } while (cursor);
+    await this.requestReconcile(changed);
+    let deleted = 0;
+    for (const b of await this.bindings.all(name, 'product')) {
+      if (b.linkState !== 'linked' || seen.has(b.externalId)) continue;
+      if ((await read.get(conn.ctx, b.externalId)) === null) {
+        await this.markDeleted(conn, b.externalId);
+        deleted++;
+      }
+    }
+    return { seen: seen.size, deleted };
+  }
+}

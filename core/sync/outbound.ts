@@ -1,0 +1,173 @@
+import type { FieldGroup } from '../../mappings/ownership.ts';
+import type { ItemResult, PriceUpdate, StockUpdate } from '../sdk/capabilities.ts';
+import { AuthError } from '../sdk/errors.ts';
+import type { DesiredProduct } from '../sdk/model.ts';
+import type { Database } from '../store/database.ts';
+import type { Binding, Bindings } from './bindings.ts';
+import { loadProducts } from './canonical.ts';
+import { planProduct, type ProductPlan } from './desired.ts';
+import type { RuntimeConnection } from './runtime.ts';
+
+const PRODUCT_GROUPS: FieldGroup[] = ['content', 'media', 'category', 'status'];
+
+/** One write the reconcile would make (or made), for `plan` and for reports. */
+export interface PlannedWrite {
+  connection: string;
+  operation: 'catalog.create' | 'catalog.update' | 'prices.set' | 'stock.set';
+  sku: string | undefined;
+  productId: string;
+  groups: string[];
+  value: unknown;
+  because: string[];
+}
+
+export interface ReconcileOutcome {
+  writes: PlannedWrite[];
+  /** Products to try again later, with the wait the channel asked for. */
+  retry: Array<{ productId: string; message: string; retryAfterMs?: number }>;
+  parked: Array<{ productId: string; sku?: string; message: string }>;
+  calls: number;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Brings a connection's channel to the desired state for some products: computes the desired state with the
+ * connection's rules, compares each field group's hash with what was last pushed, and writes only what differs,
+ * batched up to each capability's maxBatch. With `dryRun` it only returns the writes it would make (plan).
+ */
+export async function reconcileProducts(
+  db: Database,
+  bindings: Bindings,
+  conn: RuntimeConnection,
+  productIds: string[],
+  options: { dryRun?: boolean } = {},
+): Promise<ReconcileOutcome> {
+  const outcome: ReconcileOutcome = { writes: [], retry: [], parked: [], calls: 0 };
+  const caps = conn.def.capabilities;
+  if (conn.policy.receives.length === 0) return outcome;
+  const products = await loadProducts(db, productIds);
+  const variantIds = [...products.values()].flatMap((p) => p.variants.map((v) => v.id));
+  const [productBindings, variantBindings] = await Promise.all([
+    bindings.byInternal(conn.name, 'product', [...products.keys()]),
+    bindings.byInternal(conn.name, 'variant', variantIds),
+  ]);
+
+  const creates: Array<{ plan: ProductPlan }> = [];
+  const updates: Array<{ plan: ProductPlan; groups: FieldGroup[]; binding: Binding }> = [];
+  const prices: Array<{ update: PriceUpdate; binding: Binding; productId: string; hash: string }> = [];
+  const stock: Array<{ update: StockUpdate; binding: Binding; productId: string; hash: string }> = [];
+
+  for (const product of products.values()) {
+    const pb = productBindings.get(product.id);
+    const plan = planProduct(product, conn.policy, {
+      ...(pb ? { productExternalId: pb.externalId } : {}),
+      variantExternalIds: new Map(product.variants.flatMap((v) => { const b = variantBindings.get(v.id); return b ? [[v.id, b.externalId] as [string, string]] : []; })),
+    });
+    const unlinkedVariants = product.variants.filter((v) => !variantBindings.has(v.id));
+    if (caps.catalog?.write && (!pb || unlinkedVariants.length > 0)) {
+      if (!pb) creates.push({ plan });
+      else updates.push({ plan, groups: conn.policy.receives, binding: pb });
+      outcome.writes.push({ connection: conn.name, operation: pb ? 'catalog.update' : 'catalog.create', sku: undefined, productId: product.id, groups: [...conn.policy.receives], value: { variants: plan.desired.variants.map((v) => v.sku) }, because: [pb ? 'new variants' : 'not on the channel yet'] });
+      continue;
+    }
+    if (caps.catalog?.write && pb) {
+      const changed = PRODUCT_GROUPS.filter((g) => plan.hashes[g] !== undefined && pb.pushed[g]?.hash !== plan.hashes[g]);
+      if (changed.length > 0) {
+        updates.push({ plan, groups: changed, binding: pb });
+        outcome.writes.push({ connection: conn.name, operation: 'catalog.update', sku: undefined, productId: product.id, groups: changed, value: Object.fromEntries(changed.map((g) => [g, plan.hashes[g]])), because: ['content changed'] });
+      }
+    }
+    for (const vp of plan.variants) {
+      const vb = variantBindings.get(vp.variantId);
+      const desired = plan.desired.variants.find((d) => d.sku === vp.sku)!;
+      if (!vb) continue;
+      if (vp.hashes.price && desired.price && vb.pushed.price?.hash !== vp.hashes.price && caps.prices?.write) {
+        prices.push({ update: { sku: vp.sku, externalId: vb.externalId, productExternalId: vb.productExternalId ?? pb?.externalId, price: desired.price }, binding: vb, productId: product.id, hash: vp.hashes.price });
+        outcome.writes.push({ connection: conn.name, operation: 'prices.set', sku: vp.sku, productId: product.id, groups: ['price'], value: desired.price, because: vp.because.price ?? [] });
+      }
+      if (vp.hashes.stock && desired.stock !== undefined && vb.pushed.stock?.hash !== vp.hashes.stock && caps.stock?.write) {
+        const expected = (vb.seen.stock?.value ?? vb.pushed.stock?.value) as number | undefined;
+        stock.push({ update: { sku: vp.sku, externalId: vb.externalId, productExternalId: vb.productExternalId ?? pb?.externalId, available: desired.stock, expected }, binding: vb, productId: product.id, hash: vp.hashes.stock });
+        outcome.writes.push({ connection: conn.name, operation: 'stock.set', sku: vp.sku, productId: product.id, groups: ['stock'], value: desired.stock, because: vp.because.stock ? [vp.because.stock] : [] });
+      }
+    }
+  }
+  if (options.dryRun) return outcome;
+
+  const fail = (productId: string, r: Extract<ItemResult, { ok: false }>, binding?: Binding, sku?: string) => {
+    if (r.kind === 'auth') throw new AuthError(r.message);
+    if (r.kind === 'business') {
+      outcome.parked.push({ productId, ...(sku ? { sku } : {}), message: r.message });
+      if (binding) void bindings.park(binding.id, r.message);
+    } else {
+      outcome.retry.push({ productId, message: r.message, ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}) });
+    }
+  };
+
+  const catalogWrite = caps.catalog?.write;
+  if (catalogWrite) {
+    const items: Array<{ desired: DesiredProduct; plan: ProductPlan; groups: FieldGroup[] }> = [
+      ...creates.map((c) => ({ desired: c.plan.desired, plan: c.plan, groups: conn.policy.receives })),
+      ...updates.map((u) => ({ desired: { ...u.plan.desired, groups: u.groups }, plan: u.plan, groups: u.groups })),
+    ];
+    for (const batch of chunks(items, catalogWrite.maxBatch)) {
+      outcome.calls++;
+      const results = await catalogWrite.upsert(conn.ctx, batch.map((b) => b.desired));
+      for (const [i, r] of results.entries()) {
+        const item = batch[i]!;
+        if (!r.ok) {
+          fail(item.desired.internalId, r);
+          continue;
+        }
+        const pb = await bindings.upsert({ connection: conn.name, kind: 'product', externalId: r.externalId, internalId: item.desired.internalId, linkState: 'linked', origin: 'created' });
+        await bindings.markPushed(pb.id, Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]! }])));
+        for (const vp of item.plan.variants) {
+          const externalId = r.variantIds?.[vp.sku] ?? item.desired.variants.find((v) => v.sku === vp.sku)?.externalId;
+          if (!externalId) continue;
+          const vb = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId, internalId: vp.variantId, linkState: 'linked', origin: 'created', sku: vp.sku, productExternalId: r.externalId });
+          const desired = item.desired.variants.find((v) => v.sku === vp.sku)!;
+          const pushed: Record<string, { hash: string; value?: unknown }> = {};
+          if (item.groups.includes('price') && vp.hashes.price) pushed.price = { hash: vp.hashes.price, value: desired.price };
+          if (item.groups.includes('stock') && vp.hashes.stock) pushed.stock = { hash: vp.hashes.stock, value: desired.stock };
+          if (Object.keys(pushed).length) await bindings.markPushed(vb.id, pushed);
+        }
+      }
+    }
+  }
+
+  const pricesWrite = caps.prices?.write;
+  if (pricesWrite) {
+    for (const batch of chunks(prices, pricesWrite.maxBatch)) {
+      outcome.calls++;
+      const results = await pricesWrite.set(conn.ctx, batch.map((b) => b.update));
+      for (const [i, r] of results.entries()) {
+        const item = batch[i]!;
+        if (r.ok) await bindings.markPushed(item.binding.id, { price: { hash: item.hash, value: item.update.price } });
+        else fail(item.productId, r, item.binding, item.update.sku);
+      }
+    }
+  }
+  const stockWrite = caps.stock?.write;
+  if (stockWrite) {
+    for (const batch of chunks(stock, stockWrite.maxBatch)) {
+      outcome.calls++;
+      const results = await stockWrite.set(conn.ctx, batch.map((b) => b.update));
+      for (const [i, r] of results.entries()) {
+        const item = batch[i]!;
+        if (r.ok) {
+          const record = { hash: item.hash, value: item.update.available, at: new Date().toISOString() };
+          // The channel now shows what we wrote: that is also the value to compare-and-set against next time.
+          await bindings.markPushed(item.binding.id, { stock: record });
+          await bindings.markSeen(item.binding.id, { stock: record });
+        }
+        else fail(item.productId, r, item.binding, item.update.sku);
+      }
+    }
+  }
+  return outcome;
+}

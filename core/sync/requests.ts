@@ -1,0 +1,81 @@
+import type { Database } from '../store/database.ts';
+
+export type RequestLane = 'inbound' | 'outbound';
+
+export interface WorkRequest {
+  connection: string;
+  lane: RequestLane;
+  kind: string;
+  id: string;
+  payload?: unknown;
+  /** Lower runs first: 1 for orders and stock, 5 for catalogue. */
+  priority?: number;
+}
+
+export interface ClaimedRequest {
+  kind: string;
+  id: string;
+  payload: unknown;
+  requestedAt: Date;
+  attempts: number;
+}
+
+/**
+ * Records that an entity needs work. Idempotent: a second request for the same entity only refreshes its time
+ * (and payload), so a burst of 1,000 hints for one SKU is one row, processed once.
+ */
+export async function requestWork(db: Pick<Database, "query">, requests: WorkRequest[]): Promise<void> {
+  if (requests.length === 0) return;
+  const values: unknown[] = [];
+  const rows = requests.map((r, i) => {
+    values.push(r.connection, r.lane, r.kind, r.id, JSON.stringify(r.payload ?? {}), r.priority ?? 5);
+    const o = i * 6;
+    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}::jsonb, $${o + 6})`;
+  });
+  await db.query(
+    `INSERT INTO sync_requests (connection, lane, entity_kind, entity_id, payload, priority) VALUES ${rows.join(', ')}
+     ON CONFLICT (connection, lane, entity_kind, entity_id) DO UPDATE
+       SET payload = EXCLUDED.payload, requested_at = clock_timestamp(), priority = LEAST(sync_requests.priority, EXCLUDED.priority)`,
+    values,
+  );
+}
+
+/** The oldest pending requests of one connection and lane, most urgent first. */
+export async function pendingBatch(db: Database, connection: string, lane: RequestLane, limit: number, kinds?: string[]): Promise<ClaimedRequest[]> {
+  const { rows } = await db.query<{ entity_kind: string; entity_id: string; payload: unknown; requested_at: Date; attempts: number }>(
+    `SELECT entity_kind, entity_id, payload, requested_at, attempts FROM sync_requests
+      WHERE connection = $1 AND lane = $2 ${kinds ? 'AND entity_kind = ANY($4)' : ''}
+      ORDER BY priority, requested_at LIMIT $3`,
+    kinds ? [connection, lane, limit, kinds] : [connection, lane, limit],
+  );
+  return rows.map((r) => ({ kind: r.entity_kind, id: r.entity_id, payload: r.payload, requestedAt: r.requested_at, attempts: r.attempts }));
+}
+
+/**
+ * Marks requests done — unless they were requested again while we worked (a newer requested_at), in which case
+ * they stay for the next drain.
+ */
+export async function completeRequests(db: Database, connection: string, lane: RequestLane, done: ClaimedRequest[]): Promise<void> {
+  if (done.length === 0) return;
+  await db.query(
+    `DELETE FROM sync_requests s USING unnest($3::text[], $4::text[], $5::timestamptz[]) AS d(kind, id, at)
+      WHERE s.connection = $1 AND s.lane = $2 AND s.entity_kind = d.kind AND s.entity_id = d.id AND s.requested_at <= d.at`,
+    [connection, lane, done.map((d) => d.kind), done.map((d) => d.id), done.map((d) => d.requestedAt.toISOString())],
+  );
+}
+
+/** Counts a failed attempt on a request (retried by the next drain) with its reason. */
+export async function failRequest(db: Database, connection: string, lane: RequestLane, req: ClaimedRequest, error: string): Promise<void> {
+  await db.query(
+    `UPDATE sync_requests SET attempts = attempts + 1, last_error = $5 WHERE connection = $1 AND lane = $2 AND entity_kind = $3 AND entity_id = $4`,
+    [connection, lane, req.kind, req.id, error.slice(0, 2000)],
+  );
+}
+
+/** Connections and lanes with pending work, for the scheduler that makes sure a drain job exists for each. */
+export async function lanesWithWork(db: Database): Promise<Array<{ connection: string; lane: RequestLane; oldest: Date }>> {
+  const { rows } = await db.query<{ connection: string; lane: RequestLane; oldest: Date }>(
+    'SELECT connection, lane, min(requested_at) AS oldest FROM sync_requests GROUP BY connection, lane',
+  );
+  return rows;
+}
