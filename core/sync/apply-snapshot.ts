@@ -58,6 +58,12 @@ async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, s
     await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: null, linkState: state, linkReason: reason, origin: 'auto', sku: v.sku, productExternalId: snap.externalId });
     return undefined;
   }
+  const taken = (await bindings.byInternal(conn.name, 'variant', [match.id])).get(match.id);
+  if (taken && taken.externalId !== v.externalId) {
+    // Two channel items for one SKU: a duplicate listing. Linking both would make writes ambiguous.
+    await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: null, linkState: 'ambiguous', linkReason: `SKU ${v.sku ?? match.id} is already linked to ${taken.externalId} on ${conn.name} (duplicate listing?)`, origin, sku: v.sku, productExternalId: snap.externalId });
+    return undefined;
+  }
   const b = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: match.id, linkState: 'linked', origin, sku: v.sku, productExternalId: snap.externalId });
   return { snap: v, variantId: match.id, productId: match.productId, bindingId: b.id };
 }
@@ -81,7 +87,12 @@ export async function applySnapshot(db: Database, bindings: Bindings, conn: Runt
   if (created.productId) result.changed.add(created.productId);
   if (linked.length === 0) return result;
   const productId = linked[0]!.productId;
-  await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: productId, linkState: 'linked', origin: created.productId ? 'created' : 'auto:variant' });
+  const takenProduct = (await bindings.byInternal(conn.name, 'product', [productId])).get(productId);
+  if (takenProduct && takenProduct.externalId !== snap.externalId) {
+    await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: null, linkState: 'ambiguous', linkReason: `its variants belong to a product already linked to ${takenProduct.externalId} on ${conn.name}`, origin: 'auto:variant' });
+  } else {
+    await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: productId, linkState: 'linked', origin: created.productId ? 'created' : 'auto:variant' });
+  }
 
   const owns = (g: FieldGroup) => conn.owns.includes(g);
   const product = (await loadProducts(db, [productId])).get(productId)!;

@@ -378,7 +378,6 @@ export class Engine {
       }
       cursor = page.next;
     } while (cursor);
-    await this.requestReconcile(changed);
     let deleted = 0;
     for (const b of await this.bindings.all(name, 'product')) {
       if (b.linkState !== 'linked' || seen.has(b.externalId)) continue;
@@ -386,6 +385,14 @@ export class Engine {
         await this.markDeleted(conn, b.externalId);
         deleted++;
       }
+    }
+    // Once the channel's catalogue is linked, the hub may list what is missing there: reconcile everything once.
+    const firstLink = (await conn.ctx.checkpoints.get<boolean>('catalog.linked')) !== true;
+    await conn.ctx.checkpoints.set('catalog.linked', true);
+    await this.requestReconcile(changed);
+    if (firstLink) {
+      const { rows } = await this.deps.db.query<{ id: string }>('SELECT id FROM products');
+      await this.requestReconcile(rows.map((r) => r.id), name);
     }
     return { seen: seen.size, deleted };
   }

@@ -23,12 +23,13 @@ export interface IngestResult {
  */
 export async function ingestOrder(db: Database, bindings: Bindings, conn: RuntimeConnection, order: OrderSnapshot): Promise<IngestResult> {
   const { rows } = await db.query<{ id: string; changed: boolean }>(
-    `INSERT INTO orders (connection, external_id, number, status, currency, total, placed_at, channel_updated_at, raw)
+    `WITH prev AS (SELECT raw FROM orders WHERE connection = $1 AND external_id = $2)
+     INSERT INTO orders (connection, external_id, number, status, currency, total, placed_at, channel_updated_at, raw)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (connection, external_id) DO UPDATE SET status = EXCLUDED.status, number = EXCLUDED.number,
        currency = EXCLUDED.currency, total = EXCLUDED.total, channel_updated_at = EXCLUDED.channel_updated_at, raw = EXCLUDED.raw,
        updated_at = now()
-     RETURNING id, (xmax = 0 OR orders.raw IS DISTINCT FROM EXCLUDED.raw) AS changed`,
+     RETURNING id, (SELECT raw FROM prev) IS DISTINCT FROM $9::jsonb AS changed`,
     [conn.name, order.externalId, order.number ?? null, order.status, order.currency ?? null, order.total ?? null, order.placedAt ?? null, order.updatedAt ?? null, JSON.stringify(order)],
   );
   const orderId = rows[0]!.id;

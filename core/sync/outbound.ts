@@ -6,6 +6,7 @@ import type { Database } from '../store/database.ts';
 import type { Binding, Bindings } from './bindings.ts';
 import { loadProducts } from './canonical.ts';
 import { planProduct, type ProductPlan } from './desired.ts';
+import { resolveDrift } from './drift.ts';
 import type { RuntimeConnection } from './runtime.ts';
 
 const PRODUCT_GROUPS: FieldGroup[] = ['content', 'media', 'category', 'status'];
@@ -57,6 +58,8 @@ export async function reconcileProducts(
     bindings.byInternal(conn.name, 'variant', variantIds),
   ]);
 
+  // Creating listings before the channel's own catalogue was linked would duplicate what is already there.
+  const mayCreate = !caps.catalog?.read || (await conn.ctx.checkpoints.get<boolean>('catalog.linked')) === true;
   const creates: Array<{ plan: ProductPlan }> = [];
   const updates: Array<{ plan: ProductPlan; groups: FieldGroup[]; binding: Binding }> = [];
   const prices: Array<{ update: PriceUpdate; binding: Binding; productId: string; hash: string }> = [];
@@ -69,17 +72,20 @@ export async function reconcileProducts(
       variantExternalIds: new Map(product.variants.flatMap((v) => { const b = variantBindings.get(v.id); return b ? [[v.id, b.externalId] as [string, string]] : []; })),
     });
     const unlinkedVariants = product.variants.filter((v) => !variantBindings.has(v.id));
-    if (caps.catalog?.write && (!pb || unlinkedVariants.length > 0)) {
-      if (!pb) creates.push({ plan });
-      else updates.push({ plan, groups: conn.policy.receives, binding: pb });
-      outcome.writes.push({ connection: conn.name, operation: pb ? 'catalog.update' : 'catalog.create', sku: undefined, productId: product.id, groups: [...conn.policy.receives], value: { variants: plan.desired.variants.map((v) => v.sku) }, because: [pb ? 'new variants' : 'not on the channel yet'] });
+    if (caps.catalog?.write && !pb) {
+      // Not on the channel yet: one create carries every group (variants, prices, stock included).
+      if (!mayCreate) continue;
+      creates.push({ plan });
+      outcome.writes.push({ connection: conn.name, operation: 'catalog.create', sku: undefined, productId: product.id, groups: [...conn.policy.receives], value: { variants: plan.desired.variants.map((v) => v.sku) }, because: ['not on the channel yet'] });
       continue;
     }
     if (caps.catalog?.write && pb) {
       const changed = PRODUCT_GROUPS.filter((g) => plan.hashes[g] !== undefined && pb.pushed[g]?.hash !== plan.hashes[g]);
-      if (changed.length > 0) {
-        updates.push({ plan, groups: changed, binding: pb });
-        outcome.writes.push({ connection: conn.name, operation: 'catalog.update', sku: undefined, productId: product.id, groups: changed, value: Object.fromEntries(changed.map((g) => [g, plan.hashes[g]])), because: ['content changed'] });
+      // Variants the channel lacks are added by an update carrying every group the connection receives.
+      const groups = unlinkedVariants.length > 0 ? conn.policy.receives : changed;
+      if (groups.length > 0) {
+        updates.push({ plan, groups, binding: pb });
+        outcome.writes.push({ connection: conn.name, operation: 'catalog.update', sku: undefined, productId: product.id, groups: [...groups], value: Object.fromEntries(changed.map((g) => [g, plan.hashes[g]])), because: unlinkedVariants.length > 0 ? [`variants missing on the channel: ${unlinkedVariants.map((v) => v.sku).join(', ')}`] : [`${changed.join(', ')} changed`] });
       }
     }
     for (const vp of plan.variants) {
@@ -147,7 +153,10 @@ export async function reconcileProducts(
       const results = await pricesWrite.set(conn.ctx, batch.map((b) => b.update));
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
-        if (r.ok) await bindings.markPushed(item.binding.id, { price: { hash: item.hash, value: item.update.price } });
+        if (r.ok) {
+          await bindings.markPushed(item.binding.id, { price: { hash: item.hash, value: item.update.price } });
+          await resolveDrift(db, conn.name, item.binding.internalId!, 'price', 'overwritten');
+        }
         else fail(item.productId, r, item.binding, item.update.sku);
       }
     }
@@ -164,6 +173,7 @@ export async function reconcileProducts(
           // The channel now shows what we wrote: that is also the value to compare-and-set against next time.
           await bindings.markPushed(item.binding.id, { stock: record });
           await bindings.markSeen(item.binding.id, { stock: record });
+          await resolveDrift(db, conn.name, item.binding.internalId!, 'stock', 'overwritten');
         }
         else fail(item.productId, r, item.binding, item.update.sku);
       }

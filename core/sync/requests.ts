@@ -16,7 +16,8 @@ export interface ClaimedRequest {
   kind: string;
   id: string;
   payload: unknown;
-  requestedAt: Date;
+  /** Exactly as stored (microseconds), so "requested again since" is decided without rounding. */
+  requestedAt: string;
   attempts: number;
 }
 
@@ -25,9 +26,11 @@ export interface ClaimedRequest {
  * (and payload), so a burst of 1,000 hints for one SKU is one row, processed once.
  */
 export async function requestWork(db: Pick<Database, "query">, requests: WorkRequest[]): Promise<void> {
-  if (requests.length === 0) return;
+  // One row per entity even within a batch (PostgreSQL refuses to update a row twice in one statement).
+  const unique = [...new Map(requests.map((r) => [`${r.connection}\u0000${r.lane}\u0000${r.kind}\u0000${r.id}`, r])).values()];
+  if (unique.length === 0) return;
   const values: unknown[] = [];
-  const rows = requests.map((r, i) => {
+  const rows = unique.map((r, i) => {
     values.push(r.connection, r.lane, r.kind, r.id, JSON.stringify(r.payload ?? {}), r.priority ?? 5);
     const o = i * 6;
     return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}::jsonb, $${o + 6})`;
@@ -42,8 +45,8 @@ export async function requestWork(db: Pick<Database, "query">, requests: WorkReq
 
 /** The oldest pending requests of one connection and lane, most urgent first. */
 export async function pendingBatch(db: Database, connection: string, lane: RequestLane, limit: number, kinds?: string[]): Promise<ClaimedRequest[]> {
-  const { rows } = await db.query<{ entity_kind: string; entity_id: string; payload: unknown; requested_at: Date; attempts: number }>(
-    `SELECT entity_kind, entity_id, payload, requested_at, attempts FROM sync_requests
+  const { rows } = await db.query<{ entity_kind: string; entity_id: string; payload: unknown; requested_at: string; attempts: number }>(
+    `SELECT entity_kind, entity_id, payload, requested_at::text AS requested_at, attempts FROM sync_requests
       WHERE connection = $1 AND lane = $2 ${kinds ? 'AND entity_kind = ANY($4)' : ''}
       ORDER BY priority, requested_at LIMIT $3`,
     kinds ? [connection, lane, limit, kinds] : [connection, lane, limit],
@@ -60,7 +63,7 @@ export async function completeRequests(db: Database, connection: string, lane: R
   await db.query(
     `DELETE FROM sync_requests s USING unnest($3::text[], $4::text[], $5::timestamptz[]) AS d(kind, id, at)
       WHERE s.connection = $1 AND s.lane = $2 AND s.entity_kind = d.kind AND s.entity_id = d.id AND s.requested_at <= d.at`,
-    [connection, lane, done.map((d) => d.kind), done.map((d) => d.id), done.map((d) => d.requestedAt.toISOString())],
+    [connection, lane, done.map((d) => d.kind), done.map((d) => d.id), done.map((d) => d.requestedAt)],
   );
 }
 
