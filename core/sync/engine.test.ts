@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hmac } from '../sdk/signatures.ts';
 import testchannel from '../../tests/fixtures/testchannel/index.ts';
 import { createTestChannel, type TestChannel } from '../../tests/fixtures/testchannel/server.ts';
@@ -11,7 +11,12 @@ import { createLogger } from '../log/logger.ts';
  * The engine end to end on a real PostgreSQL and BullMQ, with three channels speaking HTTP:
  * - erp owns price and stock; shop owns content; market receives everything (markup 10 %, buffer 1).
  */
-describe('sync engine', () => {
+const BACKENDS: Array<[string, string | undefined]> = [
+  ['the PostgreSQL queue backend', undefined],
+  ['the Redis queue backend', inject('redisUrl') ?? 'redis-missing'],
+];
+
+describe.each(BACKENDS)('sync engine on %s', (_backend, redisUrl) => {
   const channels: Record<'erp' | 'shop' | 'market', TestChannel> = { erp: createTestChannel(), shop: createTestChannel(), market: createTestChannel() };
   const servers: Array<{ url: string; close(): Promise<void> }> = [];
   let h: EngineHarness;
@@ -39,6 +44,7 @@ connections:
 ownership: { price: erp, stock: erp, content: shop }
 `,
       [testchannel],
+      redisUrl,
     );
     const hooks = await serveApp(webhookRoutes({ db: h.db, engine: h.engine, log: createLogger({ level: 'silent' }) }));
     servers.push(hooks);

@@ -1,80 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../core/config/load.ts';
-import { memoryResolver } from '../../core/connectors/registry.ts';
-import { createLogger } from '../../core/log/logger.ts';
-import { QueueSystem } from '../../core/queue/queue-system.ts';
 import type { ConnectorDefinition } from '../../core/sdk/define-connector.ts';
-import { createDatabase, type Database } from '../../core/store/database.ts';
-import { migrate } from '../../core/store/migrate.ts';
-import { Engine } from '../../core/sync/engine.ts';
-import { buildConnections, memoryLimiters } from '../../core/sync/runtime.ts';
+import { type EngineHarness, startEngine as start } from '../../core/conformance/engine.ts';
 import { freshDatabase } from './db.ts';
 
-/** Serves a hono app on 127.0.0.1 for a test. */
-export function serveApp(app: { fetch: (r: Request) => Response | Promise<Response> }): Promise<{ url: string; close(): Promise<void> }> {
-  return new Promise((resolve) => {
-    const server: ServerType = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
-      resolve({ url: `http://127.0.0.1:${info.port}`, close: () => new Promise((r) => server.close(() => r())) }),
-    );
-  });
-}
+export { serveApp, type EngineHarness } from '../../core/conformance/engine.ts';
 
-export interface EngineHarness {
-  db: Database;
-  engine: Engine;
-  queues: QueueSystem;
-  /** Waits until no work is pending and no drain job is waiting or running. */
-  settle(ms?: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A real engine on a fresh database, PostgreSQL queue backend, workers running, connectors from memory. */
-export async function startEngine(yaml: string, connectors: ConnectorDefinition[]): Promise<EngineHarness> {
-  const fresh = await freshDatabase('engine');
-  const db = createDatabase(fresh.url);
-  await migrate(db);
-  const result = await loadConfig({ text: yaml, env: {}, resolver: memoryResolver(connectors) });
-  if (!result.ok) throw new Error(`engine test config invalid: ${JSON.stringify(result.problems)}`);
-  const log = createLogger({ level: process.env.TEST_LOG ?? 'silent', format: 'json' });
-  const queues = new QueueSystem({ kind: 'postgres', databaseUrl: fresh.url }, { db, log });
-  const limiters = memoryLimiters();
-  // eslint-disable-next-line prefer-const
-  let engine: Engine;
-  const connections = buildConnections(result.config, {
-    db, log, vaultKey: Buffer.alloc(32, 7), secrets: new Set(),
-    emit: async (connection, hint) => {
-      await engine.hint(connection, [hint]);
-      await engine.kick(connection, 'inbound');
-    },
-    limiterFor: limiters,
-  });
-  engine = new Engine({ db, queues, log, connections });
-  queues.startWorkers(engine.handlers(), { inbound: 2, outbound: 2, sweeps: 1, inbox: 1 });
-  await engine.start(200);
-  return {
-    db,
-    engine,
-    queues,
-    async settle(ms = 20_000) {
-      const deadline = Date.now() + ms;
-      let quiet = 0;
-      while (Date.now() < deadline) {
-        const pending = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_requests')).rows[0]!.n;
-        const counts = await queues.counts();
-        const busy = (['inbound', 'outbound'] as const).some((l) => (counts[l].waiting ?? 0) + (counts[l].active ?? 0) + (counts[l].delayed ?? 0) > 0);
-        quiet = pending === 0 && !busy ? quiet + 1 : 0;
-        if (quiet >= 3) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const rows = (await db.query('SELECT connection, lane, entity_kind, entity_id, attempts, last_error FROM sync_requests')).rows;
-      throw new Error(`engine did not settle: ${JSON.stringify(rows)} queues: ${JSON.stringify(await queues.counts())} failed: ${JSON.stringify((await queues.queue("outbound").getFailed()).map((j) => j.failedReason))}`);
-    },
-    async close() {
-      engine.stop();
-      await queues.close();
-      await db.end();
-      await fresh.drop();
-    },
-  };
+/** A real engine on a fresh database of this test run's PostgreSQL (queue in PostgreSQL, or Redis when given). */
+export function startEngine(yaml: string, connectors: ConnectorDefinition[], redisUrl?: string): Promise<EngineHarness> {
+  return start(yaml, connectors, { database: () => freshDatabase('engine'), ...(redisUrl ? { redisUrl } : {}) });
 }
