@@ -25,6 +25,8 @@ describe('a correct connector passes every invariant', () => {
 });
 
 const caps = testchannel.capabilities;
+/** The test connector with other capabilities (typed, so the overrides below are checked). */
+const withCaps = (capabilities: typeof caps): object => ({ ...testchannel, capabilities });
 let stockNoise = 0;
 const seenOrders = new Set<string>();
 // Each entry spreads the correct connector and breaks one thing; typed loosely because the spread narrows config types.
@@ -34,53 +36,53 @@ const BROKEN: Array<[keyof typeof CHECKS, string, object]> = [
   [
     'replay',
     'reads a different stock every time',
-    { ...testchannel, capabilities: { ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
+    withCaps({ ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
       const snap = await caps.catalog!.read!.get(ctx, id);
       return snap && { ...snap, variants: snap.variants.map((v) => ({ ...v, stock: { available: (v.stock?.available ?? 0) + ++stockNoise } })) };
-    } } } } },
+    } } } }),
   ],
   [
     'echo',
     'reads stock back in another unit than it writes it',
-    { ...testchannel, capabilities: { ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
+    withCaps({ ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
       const snap = await caps.catalog!.read!.get(ctx, id);
       return snap && { ...snap, variants: snap.variants.map((v) => ({ ...v, stock: { available: (v.stock?.available ?? 0) * 10 } })) };
-    } } } } },
+    } } } }),
   ],
   [
     'retries',
     'reports a failed stock write as done',
-    { ...testchannel, capabilities: { ...caps, stock: { write: { maxBatch: 50, set: async (ctx, items) => {
+    withCaps({ ...caps, stock: { write: { maxBatch: 50, set: async (ctx, items) => {
       await ctx.http.put('stock', { json: items.map((i) => ({ id: i.externalId, available: i.available })), throwHttpErrors: false, retry: 0 });
       return items.map((i) => ({ ok: true as const, externalId: i.externalId }));
-    } } } } },
+    } } } }),
   ],
   [
     'checkpoint',
     'remembers seen orders in memory instead of its checkpoint',
-    { ...testchannel, capabilities: { ...caps, orders: { read: { ...caps.orders!.read!, changes: async (ctx, cp) => {
+    withCaps({ ...caps, orders: { read: { ...caps.orders!.read!, changes: async (ctx, cp) => {
       const all = await caps.orders!.read!.changes(ctx, cp);
       const fresh = all.orders.filter((o) => !seenOrders.has(o.externalId));
       for (const o of fresh) seenOrders.add(o.externalId);
       return { orders: fresh, checkpoint: null };
-    } } } } },
+    } } } }),
   ],
   [
     'unlinked',
     'lists only the first product',
-    { ...testchannel, capabilities: { ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, list: async (ctx, cursor) => {
+    withCaps({ ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, list: async (ctx, cursor) => {
       const page = await caps.catalog!.read!.list(ctx, cursor);
       return { items: page.items.slice(0, 1) };
-    } } } } },
+    } } } }),
   ],
   [
     'deletion',
     'throws on a 404 instead of returning null',
-    { ...testchannel, capabilities: { ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
+    withCaps({ ...caps, catalog: { ...caps.catalog, read: { ...caps.catalog!.read!, get: async (ctx, id) => {
       const snap = await caps.catalog!.read!.get(ctx, id);
       if (!snap) throw new Error('product not found');
       return snap;
-    } } } } },
+    } } } }),
   ],
 ];
 
