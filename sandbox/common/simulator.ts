@@ -11,6 +11,8 @@ import { FaultPlan, faultMiddleware, faultRuleSchema } from './faults.ts';
  * - `GET  /__sandbox/state`   → the simulator's whole state as JSON
  * - `POST /__sandbox/reset`   → empties the state and clears faults
  * - `POST /__sandbox/faults`  body: a FaultRule → `{ id }`;  `GET` lists them;  `DELETE` clears them
+ * - `GET  /__sandbox/requests` → every API request received (method, path, status), oldest first; `DELETE` clears
+ *   the log. Tests use it to prove what a connector wrote — and that `plan` wrote nothing.
  */
 export interface SimulatorParts {
   /** Short channel name, e.g. `shopify`. */
@@ -28,10 +30,16 @@ export interface Simulator {
   name: string;
   app: Hono;
   faults: FaultPlan;
+  /** API requests received, oldest first (admin requests excluded). */
+  requests: Array<{ method: string; path: string; status: number }>;
 }
+
+/** Bounded, so a long benchmark run cannot grow memory without end. */
+const MAX_LOGGED_REQUESTS = 100_000;
 
 export function buildSimulator(parts: SimulatorParts): Simulator {
   const faults = new FaultPlan();
+  const requests: Simulator['requests'] = [];
   const app = new Hono();
   const admin = new Hono();
   admin.post('/seed', async (c) => {
@@ -58,11 +66,22 @@ export function buildSimulator(parts: SimulatorParts): Simulator {
     faults.clear();
     return c.json({ ok: true });
   });
+  admin.get('/requests', (c) => c.json(requests));
+  admin.delete('/requests', (c) => {
+    requests.length = 0;
+    return c.json({ ok: true });
+  });
   if (parts.admin) admin.route('/', parts.admin);
   app.route('/__sandbox', admin);
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.path.startsWith('/__sandbox')) return;
+    if (requests.length >= MAX_LOGGED_REQUESTS) requests.shift();
+    requests.push({ method: c.req.method, path: c.req.path, status: c.res.status });
+  });
   app.use('*', faultMiddleware(faults));
   app.route('/', parts.api);
-  return { name: parts.name, app, faults };
+  return { name: parts.name, app, faults, requests };
 }
 
 export interface RunningSimulator {
