@@ -117,6 +117,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
         health: () => checkHealth(store.db, q),
         bodyLimit: config.http.bodyLimit,
         redact: createRedactor(config.secrets),
+        db: store.db, connections: Object.values(config.connections).filter((c) => c.enabled).map((c) => ({ name: c.name, connector: c.connector })),
       });
       app.route('/webhooks', webhookRoutes({ db: store.db, engine: engineRef!, log }));
       url = await new Promise<string>((resolve, reject) => {

@@ -66,6 +66,8 @@ export const configSchema = z.strictObject({
   maxPagesPerPoll: z.number().int().positive().default(10),
   /** stock_available rows compared per poll run (the stock sweep resumes from a cursor). */
   stockSweepRows: z.number().int().positive().default(1000),
+  /** Requests per second (merchant PHP hosting is easily overloaded; a local or dedicated shop can take more). */
+  requestsPerSecond: z.number().positive().default(5),
   /** Per-request timeout in ms (PrestaShop runs on merchant PHP hosting, often slow). */
   timeoutMs: z.number().int().positive().default(30_000),
 });

@@ -41,7 +41,7 @@ export default defineConnector({
     prefixUrl: new URL('api/', config.url.endsWith('/') ? config.url : `${config.url}/`).toString(),
     timeoutMs: config.timeoutMs,
     // Core has no rate limit; this spares the merchant's PHP host.
-    rateLimit: { perSecond: 5 },
+    rateLimit: { perSecond: config.requestsPerSecond },
     authorize: (request) => {
       request.headers.set('Authorization', `Basic ${Buffer.from(`${config.key.reveal()}:`).toString('base64')}`);
     },

@@ -35,6 +35,25 @@ describe('catalog.read against the simulator', () => {
     noCostSurprises();
   });
 
+  it('carries available at the managed location in every snapshot (the engine sees channel stock only there)', async () => {
+    const page = await catalog.read!.list(env.t.ctx, undefined);
+    const stockOf = (p: { variants: Array<{ sku: string | null; stock?: { available: number } }> }) => p.variants.map((v) => [v.sku, v.stock]);
+    expect(page.items.map(stockOf)).toEqual([
+      [['TS-S', { available: 10 }], ['TS-M', { available: 5 }]],
+      [['MUG-1', { available: 3 }]],
+    ]);
+    // A write shows in the next read, the way the engine checks its own echo.
+    const shirt = page.items[0]!;
+    const small = shirt.variants[0]!;
+    await shopify.capabilities.stock!.write!.set(env.t.ctx, [{ sku: 'TS-S', externalId: small.externalId, productExternalId: shirt.externalId, available: 7, expected: 10 }]);
+    expect(stockOf((await catalog.read!.get(env.t.ctx, shirt.externalId))!)).toEqual([['TS-S', { available: 7 }], ['TS-M', { available: 5 }]]);
+
+    // At a location that does not stock the variants, their stock is unknown, not zero.
+    const state = await env.admin('/state');
+    env.t.ctx.config.locationId = `gid://shopify/Location/${state.locations.find((l: any) => l.name === 'Store').id}`;
+    expect(stockOf((await catalog.read!.get(env.t.ctx, shirt.externalId))!)).toEqual([['TS-S', undefined], ['TS-M', undefined]]);
+  });
+
   it('reports prices as net when the shop shows prices without tax', async () => {
     env.t.ctx.config.pricesIncludeTax = false;
     const page = await catalog.read!.list(env.t.ctx, undefined);

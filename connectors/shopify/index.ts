@@ -26,7 +26,8 @@ import { setStock } from './write-stock.ts';
  * - `rateLimit: { restoreRate, bucketSize }`: the app's cost bucket (default 100 points/s, 1000 points).
  *
  * Capabilities:
- * - catalog.read: every product with all variants (cursor pages by id); get by GID.
+ * - catalog.read: every product with all variants and their `available` at the managed location (cursor pages by
+ *   id); get by GID.
  * - catalog.write: `productSet` keyed by id (linked) or a stable `omnihub-…` handle; reads the product first and
  *   sends back every variant the hub does not own, because productSet deletes variants missing from its list.
  *   Media is not written.

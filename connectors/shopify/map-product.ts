@@ -24,8 +24,8 @@ export function mapVariant(v: VariantNode, config: ShopifyConfig, currency: stri
 }
 
 /**
- * A Shopify product (with every variant already fetched) as the hub's ProductSnapshot. Stock is not part of it:
- * `stock.read` reports `available` at the configured location.
+ * A Shopify product (with every variant already fetched) as the hub's ProductSnapshot, without stock: that is
+ * another query (`available` at the managed location), added by read-catalog.ts.
  */
 export function mapProduct(p: ProductNode, variants: VariantNode[], config: ShopifyConfig, currency: string): ProductSnapshot {
   const snapshot: ProductSnapshot = {

@@ -5,6 +5,12 @@ import { startHub } from '../runtime.ts';
 import { openStore } from '../runtime.ts';
 import { migrate } from '../store/migrate.ts';
 import { loadOrExit } from './load-or-exit.ts';
+import { startDemo } from './demo.ts';
+import { sandboxCommand } from './sandbox.ts';
+import { deadLettersCommand } from './dead-letters.ts';
+import { planCommand } from './plan.ts';
+import { statusCommand } from './status.ts';
+import { syncCommand } from './sync.ts';
 
 function loggerFor(config: HubConfig): Logger {
   return createLogger({ level: config.log.level, ...(config.log.format ? { format: config.log.format } : {}), secrets: config.secrets });
@@ -35,6 +41,21 @@ function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
 async function run(role: 'all' | 'worker', configFile: string | undefined): Promise<void> {
   const config = await loadOrExit(configFile);
   const log = loggerFor(config);
+  if (!config.file && role === 'all') {
+    log.warn('no omnihub.yaml: running the demo with local simulators; copy omnihub.example.yaml to omnihub.yaml for a real setup');
+    try {
+      const demo = await startDemo();
+      stopOnSignals(() => demo.stop(), log);
+      demo.story.then(
+        () => process.stdout.write('[demo] ✔ the story is complete; the hub and the simulators keep running — Ctrl-C stops them\n'),
+        (err: Error) => err.message !== 'stopped' && process.stdout.write(`[demo] ✘ ${err.message}\n`),
+      );
+    } catch (err) {
+      log.fatal({ err: (err as Error).message }, 'could not start the demo');
+      process.exit(1);
+    }
+    return;
+  }
   if (!config.file) log.warn('no omnihub.yaml found: running with no connections (copy omnihub.example.yaml to omnihub.yaml to add some)');
   if (Object.keys(config.connections).length === 0 && config.file) log.warn('omnihub.yaml defines no connections');
   try {
@@ -104,10 +125,10 @@ program
     }
   });
 
-notBuilt(program, 'plan', 'show what every channel would get and why, writing nothing', 'it arrives with the sync engine (issue #3)');
-notBuilt(program, 'status', 'per connection: health, last hint, queue depth, dead letters, drift, unlinked items', 'it arrives with the sync engine (issue #3)');
-notBuilt(program, 'sync', 'reconcile one or every connection now', 'it arrives with the sync engine (issue #3)');
-notBuilt(program, 'dead-letters', 'list and replay jobs that exhausted their retries', 'it arrives with the sync engine (issue #3)');
-notBuilt(program, 'sandbox', 'run the local channel simulators alone', 'it arrives with the channel sandbox (issue #4)');
+planCommand(program);
+statusCommand(program);
+syncCommand(program);
+deadLettersCommand(program);
+sandboxCommand(program);
 
 await program.parseAsync(process.argv);

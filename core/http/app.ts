@@ -6,6 +6,8 @@ import type { HubMetrics } from '../metrics.ts';
 import type { QueueSystem } from '../queue/queue-system.ts';
 import { LANES } from '../queue/lanes.ts';
 import type { HealthReport } from './health.ts';
+import { homeRoutes } from './home.tsx';
+import type { Database } from '../store/database.ts';
 
 export interface HttpDeps {
   log: Logger;
@@ -16,6 +18,9 @@ export interface HttpDeps {
   bodyLimit: number;
   /** Scrubs secrets from texts that leave the process (error details). */
   redact(text: string): string;
+  /** The store and the configured connections, for the home page at `/` (served only when given). */
+  db?: Database;
+  connections?: Array<{ name: string; connector: string }>;
 }
 
 /** The hub's HTTP surface. Later issues mount webhook ingress, the admin API and the console here. */
@@ -57,6 +62,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
   });
 
+  if (deps.db) app.route('/', homeRoutes({ db: deps.db, connections: deps.connections ?? [] }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'unhandled error in HTTP handler');

@@ -64,8 +64,15 @@ async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, s
     await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: null, linkState: 'ambiguous', linkReason: `SKU ${v.sku ?? match.id} is already linked to ${taken.externalId} on ${conn.name} (duplicate listing?)`, origin, sku: v.sku, productExternalId: snap.externalId });
     return undefined;
   }
-  const b = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: match.id, linkState: 'linked', origin, sku: v.sku, productExternalId: snap.externalId });
-  return { snap: v, variantId: match.id, productId: match.productId, bindingId: b.id };
+  try {
+    const b = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: match.id, linkState: 'linked', origin, sku: v.sku, productExternalId: snap.externalId });
+    return { snap: v, variantId: match.id, productId: match.productId, bindingId: b.id };
+  } catch (err) {
+    // Another worker linked a different channel item to this SKU between our check and our write.
+    if ((err as { constraint?: string }).constraint !== 'bindings_internal') throw err;
+    await bindings.upsert({ connection: conn.name, kind: 'variant', externalId: v.externalId, internalId: null, linkState: 'ambiguous', linkReason: `SKU ${v.sku ?? match.id} was linked to another item on ${conn.name} at the same time (duplicate listing?)`, origin, sku: v.sku, productExternalId: snap.externalId });
+    return undefined;
+  }
 }
 
 const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);

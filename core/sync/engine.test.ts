@@ -70,8 +70,8 @@ ownership: { price: erp, stock: erp, content: shop }
     const unlinked = await h.engine.bindings.unlinked('market');
     expect(unlinked.map((b) => [b.externalId, b.linkReason])).toEqual([['mv9', 'no variant with SKU "UNKNOWN-1" in the catalogue, and market does not own content']]);
     // Content is the shop's: the ERP's own product name never replaced it.
-    const { rows } = await h.db.query("SELECT title FROM products");
-    expect(rows).toEqual([{ title: { en: 'Linen shirt' } }]);
+    const { rows } = await h.db.query('SELECT title FROM products');
+    expect(rows, JSON.stringify(await h.engine.bindings.all('erp', 'product'))).toEqual([{ title: { en: 'Linen shirt' } }]);
   });
 
   it('two connections owning different fields never overwrite each other', async () => {
@@ -135,6 +135,17 @@ ownership: { price: erp, stock: erp, content: shop }
     await h.engine.poll('market');
     const { rows } = await h.db.query("SELECT o.state, l.state AS line_state FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.external_id = 'o2'");
     expect(rows).toEqual([{ state: 'needs_mapping', line_state: 'needs_mapping' }]);
+
+    // The mapping appears (the content owner lists the SKU): the waiting order moves stock, once.
+    channels.shop.addProduct({ id: 'sp9', title: 'Socks', variants: [{ id: 'sv9', sku: 'NOPE-9', gross: '0', stock: 0 }] });
+    channels.erp.addProduct({ id: 'ep9', title: 'Socks', variants: [{ id: 'ev9', sku: 'NOPE-9', gross: '10.00', stock: 5 }] });
+    await h.engine.sweep('shop');
+    await h.engine.sweep('erp');
+    await h.engine.resumeNeedsMapping();
+    await h.engine.resumeNeedsMapping();
+    await h.settle();
+    const after = await h.db.query("SELECT o.state, (SELECT count(*)::int FROM stock_ledger WHERE origin LIKE 'market:order:o2:%') AS entries FROM orders o WHERE o.external_id = 'o2'");
+    expect(after.rows).toEqual([{ state: 'ok', entries: 1 }]);
   });
 
   it('a dry run (plan) computes writes and makes none at the HTTP layer', async () => {

@@ -103,6 +103,7 @@ export class Engine {
     const tick = async () => {
       try {
         for (const { connection, lane } of await lanesWithWork(this.deps.db)) if (this.byName.has(connection)) await this.kick(connection, lane);
+        await this.resumeNeedsMapping();
       } catch (err) {
         this.deps.log.warn({ err: (err as Error).message }, 'engine tick failed');
       }
@@ -114,6 +115,31 @@ export class Engine {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  private mappingsSeen = '';
+
+  /**
+   * Orders stored as `needs_mapping` are ingested again (idempotently) once new variants or links appear, so their
+   * stock moves as soon as the mapping exists — the order was never lost, only waiting.
+   */
+  async resumeNeedsMapping(): Promise<number> {
+    const { rows: marks } = await this.deps.db.query<{ mark: string }>(
+      "SELECT concat((SELECT max(created_at) FROM variants), '/', (SELECT max(updated_at) FROM bindings WHERE link_state = 'linked')) AS mark",
+    );
+    const mark = marks[0]?.mark ?? '';
+    if (mark === this.mappingsSeen) return 0;
+    const { rows } = await this.deps.db.query<{ connection: string; raw: unknown }>("SELECT connection, raw FROM orders WHERE state = 'needs_mapping' ORDER BY updated_at LIMIT 200");
+    let resumed = 0;
+    for (const o of rows) {
+      const conn = this.byName.get(o.connection);
+      if (!conn) continue;
+      const changed = await this.ingestOrder(conn, o.raw);
+      if (changed.size > 0) resumed++;
+      await this.requestReconcile(changed);
+    }
+    this.mappingsSeen = mark;
+    return resumed;
   }
 
   private async connectionPaused(name: string): Promise<string | undefined> {

@@ -97,12 +97,6 @@ describe('omnihub validate and unbuilt commands', () => {
     expect(run.lines.join('\n')).toMatch(/omnihub\.example\.yaml is valid: 2 connections \(erp, shop\)/);
   });
 
-  it('a command that is not built yet says so and exits non-zero', async () => {
-    const run = runOmnihub(['plan'], { cwd: process.cwd(), env: NO_EXTERNAL });
-    expect(await run.exited).toBe(1);
-    expect(run.lines.join('\n')).toContain('omnihub plan: not built yet');
-  });
-
   it('migrate is idempotent from the command line', async () => {
     const db = await freshDatabase('cli_migrate');
     try {
