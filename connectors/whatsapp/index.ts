@@ -22,7 +22,9 @@ export { listTemplates, type ApprovedTemplate } from './templates.ts';
  * (text, media, location, contacts, button, interactive, order, reaction, system, unsupported, and unknown ones
  * kept with their type) becomes a conversation hint (thread = `<phone_number_id>:<customer>`; customer = the
  * business-scoped user id, with the verified phone when WhatsApp sends it); statuses become delivery hints with
- * the failure reason. Event id = the message `wamid`, or a digest for statuses.
+ * the failure reason; `smb_message_echoes` (replies typed in the WhatsApp Business app on a coexistence number)
+ * become our own outgoing messages in the customer's thread. Event id = the message `wamid`, or a digest for
+ * statuses. Subscribe the app to `messages` (and `smb_message_echoes` for coexistence numbers).
  *
  * Sending: text and media within the 24 h customer-service window, templates at any time; outside the window
  * the policy refuses and offers the approved templates. Throughput is limited to `throughputPerSecond` for the

@@ -10,7 +10,10 @@ import { threadId } from './thread.ts';
  * - `messages[]` → a `conversation` hint per message, thread `<phone_number_id>:<BSUID or wa_id>`, customer keyed
  *   on the business-scoped user id (`contacts[].user_id` / `from_user_id`, 2026) with the phone when present;
  * - `statuses[]` → `delivery` hints (sent / delivered / read / failed with Meta's reason);
- * - `groups[]` (group_* fields) → a message of the group's event type in the group's thread.
+ * - `groups[]` (group_* fields) → a message of the group's event type in the group's thread;
+ * - `message_echoes[]` (field `smb_message_echoes`, numbers shared with the WhatsApp Business app) → our own
+ *   outgoing message (`direction: 'out'`, `isEcho`) in the customer's thread, so a reply typed in the app shows up
+ *   in the inbox as ours, never as the customer's.
  * Routed on `metadata.phone_number_id`: a number not in `phoneNumbers` is ignored with a reason.
  */
 const contactSchema = z.looseObject({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.looseObject({ name: z.string().optional() }).optional() });
@@ -26,6 +29,9 @@ const statusSchema = z.looseObject({
     .optional(),
 });
 
+/** A message echo: a message body like an inbound one, plus its recipient (`to`, `to_user_id` since 2026). */
+const messageEcho = inboundMessage.extend({ to: z.string().min(1).optional(), to_user_id: z.string().min(1).optional() });
+
 const groupSchema = z.looseObject({ group_id: z.string().min(1), type: z.string().optional(), timestamp: z.union([z.string(), z.number()]).optional(), request_id: z.string().optional() });
 
 const valueSchema = z.looseObject({
@@ -34,6 +40,8 @@ const valueSchema = z.looseObject({
   messages: z.array(z.unknown()).optional(),
   statuses: z.array(z.unknown()).optional(),
   groups: z.array(z.unknown()).optional(),
+  /** `smb_message_echoes`: what the business sent from the WhatsApp Business app on a coexistence number. */
+  message_echoes: z.array(z.unknown()).optional(),
 });
 
 export const deliverySchema = z.object({
@@ -93,9 +101,9 @@ export function parseWhatsAppDelivery(raw: Buffer, config: Pick<WhatsAppConfig, 
     entry.changes.forEach((change, c) => {
       const where = `entry.${e}.changes.${c}.value`;
       const value = check(valueSchema, change.value, where);
-      const hasContent = Boolean(value.messages?.length || value.statuses?.length || value.groups?.length);
+      const hasContent = Boolean(value.messages?.length || value.statuses?.length || value.groups?.length || value.message_echoes?.length);
       if (!hasContent) {
-        if (change.field !== 'messages') ignored.push(`field ${change.field} carries no messages, statuses or groups`);
+        if (change.field !== 'messages') ignored.push(`field ${change.field} carries no messages, statuses, groups or message echoes`);
         return;
       }
       const phoneNumberId = value.metadata?.phone_number_id;
@@ -126,6 +134,20 @@ export function parseWhatsAppDelivery(raw: Buffer, config: Pick<WhatsAppConfig, 
           messages: [toMessageSnapshot(msg, key)],
         });
         add(msg.id, { kind: 'conversation', externalThreadId: snapshot.externalThreadId, snapshot });
+      });
+
+      (value.message_echoes ?? []).forEach((rawEcho, m) => {
+        const echo = check(messageEcho, rawEcho, `${where}.message_echoes.${m}`);
+        // The echo travels from our number to the customer: the customer is the recipient, keyed like inbound
+        // messages (business-scoped id first, then the phone).
+        const key = echo.to_user_id ?? echo.to;
+        if (!key) throw new Error(`WhatsApp webhook: ${where}.message_echoes.${m}.to: neither to nor to_user_id is present`);
+        const snapshot = conversationSnapshot.parse({
+          externalThreadId: threadId(phoneNumberId, key),
+          customer: { externalId: key, ...(echo.to ? { phone: `+${echo.to}` } : {}) },
+          messages: [{ ...toMessageSnapshot(echo, echo.from ?? phoneNumberId), direction: 'out', isEcho: true }],
+        });
+        add(echo.id, { kind: 'conversation', externalThreadId: snapshot.externalThreadId, snapshot });
       });
 
       (value.statuses ?? []).forEach((rawStatus, s) => {

@@ -17,7 +17,8 @@ export const MAX_REQUEST_ATTEMPTS = 8;
 const INBOUND_BATCH = 25;
 const OUTBOUND_BATCH = 100;
 
-const PRIORITY: Record<string, number> = { order: 1, delivery: 1, conversation: 2, stock: 2, variant: 4, product: 5 };
+// Messages before their delivery receipts (a receipt applied first would find no message), orders before catalogue.
+const PRIORITY: Record<string, number> = { order: 1, conversation: 1, delivery: 2, stock: 2, variant: 4, product: 5 };
 
 /** The entity key of a hint: bursts for the same entity coalesce into one request. */
 export function hintKey(hint: Hint): string {
