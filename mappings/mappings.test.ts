@@ -62,3 +62,14 @@ describe('channelPrice', () => {
     expect(channelPrice('C', base, r, undefined).gross).toBe('184.50');
   });
 });
+
+describe('catalogue maps', () => {
+  it('renames categories and attributes for a channel, and says when a category has no mapping', async () => {
+    const { catalogMapsSchema, mapAttributes, mapCategory } = await import('./catalog-maps.ts');
+    const maps = catalogMapsSchema.parse({ categories: { 'Men/Shirts': '1234' }, attributes: { colour: 'Kolor' } });
+    expect(mapCategory('Men/Shirts', maps)).toEqual({ value: '1234', unmapped: false });
+    expect(mapCategory('Women/Shoes', maps)).toEqual({ value: 'Women/Shoes', unmapped: true });
+    expect(mapCategory('Any', catalogMapsSchema.parse({}))).toEqual({ value: 'Any', unmapped: false });
+    expect(mapAttributes({ colour: 'red', size: 'M' }, maps)).toEqual({ Kolor: 'red', size: 'M' });
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogMapsSchema } from '../../mappings/catalog-maps.ts';
 import { duration } from '../../mappings/duration.ts';
 import { ownershipSchema } from '../../mappings/ownership.ts';
 import { currencyCode, priceRulesSchema } from '../../mappings/price-rules.ts';
@@ -30,6 +31,13 @@ export const connectionSchema = z.strictObject({
   stock: stockPolicySchema.optional(),
   prices: priceRulesSchema.optional(),
   schedules: schedulesSchema.partial().optional(),
+  /** Category and attribute names as this channel calls them. */
+  maps: catalogMapsSchema.optional(),
+  /**
+   * What to do when the channel shows something other than what it should for a field it does not own:
+   * `overwrite` (default) writes the desired value back; `report` only records the drift for an operator.
+   */
+  onDrift: z.enum(['overwrite', 'report']).default('overwrite'),
 });
 
 const laneConcurrency = z.strictObject({

@@ -170,9 +170,11 @@ export async function applySnapshot(db: Database, bindings: Bindings, conn: Runt
           continue;
         }
         await recordDrift(db, { connection: conn.name, kind: 'variant', internalId: l.variantId, externalId: l.snap.externalId, sku: l.snap.sku, field: c.field, fieldGroup: c.group, expected: c.expected, actual: c.actual });
-        // Forget what we pushed for this group, so the next reconcile writes the desired value again.
-        await db.query(`UPDATE bindings SET pushed = pushed - $2 WHERE id = $1`, [vb.id, c.group]);
-        result.heal.add(productId);
+        if (conn.onDrift === 'overwrite') {
+          // Forget what we pushed for this group, so the next reconcile writes the desired value again.
+          await db.query(`UPDATE bindings SET pushed = pushed - $2 WHERE id = $1`, [vb.id, c.group]);
+          result.heal.add(productId);
+        }
       }
     }
   }

@@ -1,3 +1,4 @@
+import { type CatalogMaps, mapAttributes, mapCategory } from '../../mappings/catalog-maps.ts';
 import type { FieldGroup } from '../../mappings/ownership.ts';
 import { channelPrice, type PriceRules } from '../../mappings/price-rules.ts';
 import { availableToSell, type StockPolicy } from '../../mappings/stock-policy.ts';
@@ -13,6 +14,7 @@ export interface ConnectionPolicy {
   /** Field groups owned by another connection, which this one receives (and may not change). */
   receives: FieldGroup[];
   currencies: { base: string; rates: Record<string, number> } | undefined;
+  maps: CatalogMaps;
 }
 
 export interface VariantPlan {
@@ -25,6 +27,8 @@ export interface VariantPlan {
 
 export interface ProductPlan {
   desired: DesiredProduct;
+  /** Why product-level values are what they are ("category X has no mapping"), for `plan`. */
+  notes: string[];
   /** Product-level group hashes (content, media, category, status). */
   hashes: Partial<Record<FieldGroup, string>>;
   variants: VariantPlan[];
@@ -59,7 +63,7 @@ export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy,
     const stock = availableToSell({ onHand, reserved: v.reserved }, policy.stock);
     because.stock = `on hand ${onHand}${v.reserved ? ` − reserved ${v.reserved}` : ''}${policy.stock.buffer ? ` − buffer ${policy.stock.buffer}` : ''}${policy.stock.percentage !== 100 ? ` × ${policy.stock.percentage}%` : ''}${policy.stock.cap !== undefined ? `, cap ${policy.stock.cap}` : ''}${policy.stock.minimum ? `, minimum ${policy.stock.minimum}` : ''} → ${stock}`;
     variants.push({
-      sku: v.sku, ean: v.ean, externalId: binding.variantExternalIds.get(v.id), title: v.title, attributes: v.attributes,
+      sku: v.sku, ean: v.ean, externalId: binding.variantExternalIds.get(v.id), title: v.title, attributes: mapAttributes(v.attributes, policy.maps),
       price, stock, status: v.status, images: v.images,
     });
     plans.push({
@@ -72,6 +76,8 @@ export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy,
       },
     });
   }
+  const category = mapCategory(product.category, policy.maps);
+  const notes = category.unmapped ? [`category "${product.category}" has no mapping for ${policy.name}: sent as is`] : [];
   const desired: DesiredProduct = {
     internalId: product.id,
     externalId: binding.productExternalId,
@@ -79,8 +85,8 @@ export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy,
     title: product.title,
     description: product.description,
     brand: product.brand,
-    category: product.category,
-    attributes: product.attributes,
+    category: category.value,
+    attributes: mapAttributes(product.attributes, policy.maps),
     images: product.images,
     status: product.status,
     variants,
@@ -93,7 +99,7 @@ export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy,
     });
   }
   if (policy.receives.includes('media')) hashes.media = hashOf({ p: product.images, v: product.variants.map((v) => v.images) });
-  if (policy.receives.includes('category')) hashes.category = hashOf(product.category);
+  if (policy.receives.includes('category')) hashes.category = hashOf(category.value);
   if (policy.receives.includes('status')) hashes.status = hashOf({ p: product.status, v: product.variants.map((v) => v.status) });
-  return { desired, hashes, variants: plans };
+  return { desired, notes, hashes, variants: plans };
 }

@@ -41,6 +41,7 @@ connections:
     config: { url: "${urls.market}", webhookSecret: market-secret }
     prices: { markupPercent: 10 }
     stock: { buffer: 1 }
+    onDrift: report
 ownership: { price: erp, stock: erp, content: shop }
 `,
       [testchannel],
@@ -92,6 +93,28 @@ ownership: { price: erp, stock: erp, content: shop }
     expect(sku(channels.shop, 'SHIRT-M')!.gross).toBe('150.00');
     const drift = await h.db.query("SELECT sku, field, expected, resolution FROM drift WHERE connection = 'shop' AND actual = '\"99.00\"'");
     expect(drift.rows).toEqual([{ sku: 'SHIRT-M', field: 'price', expected: '150.00', resolution: 'overwritten' }]);
+  });
+
+  it('with onDrift: report, a foreign edit is recorded for the operator and left alone', async () => {
+    const before = channels.market.writes().length;
+    sku(channels.market, 'SHIRT-M')!.gross = '1.00';
+    await h.engine.hint('market', [{ kind: 'product', externalId: 'mp1' }]);
+    await h.engine.kick('market', 'inbound');
+    await h.settle();
+    expect(sku(channels.market, 'SHIRT-M')!.gross).toBe('1.00');
+    expect(channels.market.writes().length).toBe(before);
+    const drift = await h.db.query("SELECT expected, actual FROM drift WHERE connection = 'market' AND field = 'price' AND resolved_at IS NULL");
+    expect(drift.rows).toEqual([{ expected: '165.00', actual: '1.00' }]);
+    // The next legitimate change to the price still reaches the channel.
+    channels.erp.products.get('ep1')!.variants[0]!.gross = '150.01';
+    await h.engine.hint('erp', [{ kind: 'product', externalId: 'ep1' }]);
+    await h.engine.kick('erp', 'inbound');
+    await h.settle();
+    expect(sku(channels.market, 'SHIRT-M')!.gross).toBe('165.01');
+    channels.erp.products.get('ep1')!.variants[0]!.gross = '150.00';
+    await h.engine.hint('erp', [{ kind: 'product', externalId: 'ep1' }]);
+    await h.engine.kick('erp', 'inbound');
+    await h.settle();
   });
 
   it('a burst of 1,000 hints for one SKU yields a handful of outbound writes', async () => {

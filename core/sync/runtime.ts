@@ -24,6 +24,8 @@ export interface RuntimeConnection {
   owns: FieldGroup[];
   pollEveryMs: number;
   sweepEveryMs: number;
+  /** `overwrite`: drift is healed by writing the desired value back; `report`: only recorded. */
+  onDrift: 'overwrite' | 'report';
   /** The location its sales draw stock from. */
   saleLocation: string;
   classify(err: unknown): ConnectorError;
@@ -123,7 +125,9 @@ function buildConnection(config: HubConfig, conn: Connection, deps: RuntimeDeps,
       prices: mergePriceRules(config.defaults.prices, conn.prices),
       receives,
       currencies: config.currencies,
+      maps: { categories: conn.maps?.categories ?? {}, attributes: conn.maps?.attributes ?? {} },
     },
+    onDrift: conn.onDrift,
     pollEveryMs: schedules.poll,
     sweepEveryMs: schedules.sweep,
     saleLocation: conn.stock?.locations?.[0] ?? config.defaults.stock.locations?.[0] ?? 'default',
