@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { HubConfig } from '../config/load.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
@@ -39,36 +36,6 @@ function cliLogger(config: HubConfig): Logger {
   return createLogger({ level, format: 'json', secrets: config.secrets, destination: process.stderr });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Opening the embedded database while a hub runs on it would stop the hub's server (it is taken for an orphan of
- * a killed hub): refuse instead. Both places the embedded server may keep its cluster are checked.
- */
-function refuseWhenEmbeddedInUse(config: HubConfig, command: string): void {
-  if (config.database.url) return;
-  const configured = join(config.dataDir, 'pg');
-  const fallback = join('/var/lib/omnihub', createHash('sha256').update(configured).digest('hex').slice(0, 12), 'pg');
-  for (const dir of [configured, fallback]) {
-    const pidFile = join(dir, 'postmaster.pid');
-    if (!existsSync(pidFile)) continue;
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-      throw new CliError(
-        `omnihub ${command}: the embedded database in ${dir} is in use (PostgreSQL pid ${pid}), probably by a running "omnihub start". ` +
-          'Stop the hub first, or run the hub and this command against one external database (DATABASE_URL).',
-      );
-    }
-  }
-}
-
 /**
  * Loads the config (exit 2 when broken), opens and migrates the store, and builds the connections. With
  * `workers: true` the rate limits are shared through Redis when configured, exactly as a worker process does.
@@ -76,7 +43,6 @@ function refuseWhenEmbeddedInUse(config: HubConfig, command: string): void {
 export async function openCli(configFile: string | undefined, command: string, options: { workers?: boolean } = {}): Promise<CliContext> {
   const config = await loadOrExit(configFile);
   const log = cliLogger(config);
-  refuseWhenEmbeddedInUse(config, command);
   const store = await openStore(config, log);
   let queues: QueueSystem | undefined;
   let limiterRedis: Redis | undefined;

@@ -15,6 +15,8 @@ import type { Logger } from '../log/logger.ts';
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** True when another omnihub process runs this server and we only connect to it (stop() leaves it running). */
+  attached: boolean;
   /** The server's own password, to scrub from logs. */
   password: string;
   stop(): Promise<void>;
@@ -120,6 +122,21 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
+/** Who runs the embedded server: written at start, so other omnihub commands can attach instead of interfering. */
+interface RunRecord {
+  hubPid: number;
+  serverPid: number;
+  port: number;
+}
+
+function readRunRecord(file: string): RunRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A server left running by a hub that was killed with SIGKILL still holds the data directory: stop it. */
 async function stopOrphan(dataDir: string, log: Logger): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -153,6 +170,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const passwordFile = join(dirname(options.dataDir), `${SUPERUSER}-postgres.password`);
   mkdirSync(dirname(options.dataDir), { recursive: true });
   const dataDir = user ? reachableDataDir(options.dataDir, log) : options.dataDir;
+  const runFile = join(dirname(options.dataDir), 'postgres.run.json');
+  const owner = readRunRecord(runFile);
+  if (owner && owner.hubPid !== process.pid && alive(owner.hubPid) && alive(owner.serverPid) && existsSync(passwordFile)) {
+    // A hub is running on this data: operator commands (status, plan, migrate…) use its server, never a second one.
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    log.debug({ port: owner.port, hubPid: owner.hubPid }, 'attaching to the embedded PostgreSQL of a running hub');
+    return {
+      url: `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${owner.port}/${database}`,
+      port: owner.port,
+      attached: true,
+      password,
+      exited: new Promise<void>(() => undefined),
+      stop: async () => undefined,
+    };
+  }
   await stopOrphan(dataDir, log);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -225,14 +257,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
+  writeFileSync(runFile, JSON.stringify({ hubPid: process.pid, serverPid: child.pid ?? 0, port } satisfies RunRecord), { mode: 0o600 });
 
   return {
     url,
     port,
+    attached: false,
     password,
     exited,
     async stop() {
       process.off('exit', onExit);
+      rmSync(runFile, { force: true });
       if (!running) return;
       child.kill('SIGINT'); // "fast" shutdown: aborts open transactions, checkpoints, exits.
       if (!(await waitFor(() => !running, 20_000))) {

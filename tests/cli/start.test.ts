@@ -31,6 +31,12 @@ describe('omnihub start on embedded defaults', () => {
     const dataDir = join(dir, '.omnihub', 'pg');
     expect(processesMentioning(dataDir).length).toBeGreaterThan(0);
 
+    // An operator command while the hub runs attaches to the hub's database instead of disturbing it.
+    const status = runOmnihub(['status', '--json'], { cwd: dir, env: NO_EXTERNAL });
+    expect(await status.exited).toBe(0);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(processesMentioning(dataDir).length).toBeGreaterThan(0);
+
     hub.child.kill('SIGTERM');
     expect(await hub.exited).toBe(0);
     expect(hub.lines.some((l) => l.includes('embedded PostgreSQL stopped'))).toBe(true);
