@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+// The pragmas keep JSX compiling when tsx runs from another folder (a merchant's), where tsconfig.json is not found.
 import { Hono } from 'hono';
 import type { Database } from '../store/database.ts';
 
