@@ -35,9 +35,11 @@ export const connectionSchema = z.strictObject({
   maps: catalogMapsSchema.optional(),
   /**
    * What to do when the channel shows something other than what it should for a field it does not own:
-   * `overwrite` (default) writes the desired value back; `report` only records the drift for an operator.
+   * `overwrite` (default) writes the desired value back; `report` only records the drift for an operator; `adopt`
+   * takes a content edit (titles) into the hub and on to every channel — prices and stock are derived values
+   * (markup, rounding, buffers) that cannot be mapped back, so for them `adopt` reports.
    */
-  onDrift: z.enum(['overwrite', 'report']).default('overwrite'),
+  onDrift: z.enum(['overwrite', 'report', 'adopt']).default('overwrite'),
 });
 
 const laneConcurrency = z.strictObject({

@@ -140,6 +140,29 @@ export async function applySnapshot(db: Database, bindings: Bindings, conn: Runt
     }
   }
 
+  // Content owned by another connection: a title edited on this channel is drift (compared on shared locales).
+  if (conn.policy.receives.includes('content') && snap.title) {
+    const shared = Object.keys(snap.title).filter((l) => product.title[l] !== undefined);
+    const differs = shared.filter((l) => snap.title![l] !== product.title[l]);
+    if (differs.length > 0) {
+      const expected = Object.fromEntries(differs.map((l) => [l, product.title[l]]));
+      const actual = Object.fromEntries(differs.map((l) => [l, snap.title![l]]));
+      if (conn.onDrift === 'adopt') {
+        await updateProductFields(db, productId, { title: { ...product.title, ...actual } });
+        await resolveDrift(db, conn.name, productId, 'title', 'converged');
+        result.changed.add(productId);
+      } else {
+        await recordDrift(db, { connection: conn.name, kind: 'product', internalId: productId, externalId: snap.externalId, sku: linked[0]!.snap.sku, field: 'title', fieldGroup: 'content', expected, actual });
+        if (conn.onDrift === 'overwrite') {
+          await db.query(`UPDATE bindings SET pushed = pushed - 'content' WHERE connection = $1 AND kind = 'product' AND external_id = $2`, [conn.name, snap.externalId]);
+          result.heal.add(productId);
+        }
+      }
+    } else if (shared.length > 0) {
+      await resolveDrift(db, conn.name, productId, 'title', 'converged');
+    }
+  }
+
   // Groups owned by others: compare what the channel shows with what it should show.
   if (conn.policy.receives.length > 0) {
     const fresh = result.changed.size > 0 ? (await loadProducts(db, [productId])).get(productId)! : product;

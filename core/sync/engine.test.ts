@@ -93,6 +93,10 @@ ownership: { price: erp, stock: erp, content: shop }
     expect(sku(channels.shop, 'SHIRT-M')!.gross).toBe('150.00');
     const drift = await h.db.query("SELECT sku, field, expected, resolution FROM drift WHERE connection = 'shop' AND actual = '\"99.00\"'");
     expect(drift.rows).toEqual([{ sku: 'SHIRT-M', field: 'price', expected: '150.00', resolution: 'overwritten' }]);
+    // Likewise the ERP's rename of a product (content is the shop's) was drift, healed with the shop's title.
+    expect(channels.erp.products.get('ep1')!.title).toBe('Linen shirt, summer');
+    const titleDrift = await h.db.query("SELECT actual, resolution FROM drift WHERE connection = 'erp' AND field = 'title' AND actual = '{\"en\": \"ERP renamed\"}'::jsonb");
+    expect(titleDrift.rows).toEqual([{ actual: { en: 'ERP renamed' }, resolution: 'overwritten' }]);
   });
 
   it('with onDrift: report, a foreign edit is recorded for the operator and left alone', async () => {
@@ -151,6 +155,24 @@ ownership: { price: erp, stock: erp, content: shop }
     await h.engine.poll('market');
     await h.settle();
     expect(await onHand()).toBe(10);
+  });
+
+  it('a pending order reserves its units (other channels show less, no stock moves) until it is final', async () => {
+    const shirtL = async () => (await h.db.query("SELECT coalesce(sum(quantity), 0)::int AS q FROM stock_ledger l JOIN variants v ON v.id = l.variant_id WHERE v.sku = 'SHIRT-L'")).rows[0].q;
+    const ledgerBefore = await shirtL();
+    const shownBefore = sku(channels.shop, 'SHIRT-L')!.stock;
+    channels.market.orders.set('o3', { id: 'o3', status: 'pending', lines: [{ id: 'l1', sku: 'SHIRT-L', quantity: 1 }] });
+    await h.engine.poll('market');
+    await h.settle();
+    expect(sku(channels.shop, 'SHIRT-L')!.stock).toBe(shownBefore - 1);
+    expect(await shirtL()).toBe(ledgerBefore);
+    channels.market.orders.get('o3')!.status = 'paid';
+    await h.engine.poll('market');
+    await h.settle();
+    expect(await shirtL()).toBe(ledgerBefore - 1);
+    expect(sku(channels.shop, 'SHIRT-L')!.stock).toBe(shownBefore - 1);
+    const open = await h.db.query("SELECT count(*)::int AS n FROM reservations WHERE released_at IS NULL");
+    expect(open.rows[0].n).toBe(0);
   });
 
   it('an order line without a SKU mapping is kept as needs_mapping, never lost', async () => {

@@ -64,6 +64,19 @@ export async function ingestOrder(db: Database, bindings: Bindings, conn: Runtim
     }
     const base = `${conn.name}:order:${order.externalId}:line:${line.externalId}`;
     const entry = { variantId: variant.id, locationId: conn.saleLocation, connection: conn.name, orderId };
+    // A placed but not yet final order (Allegro before READY_FOR_PROCESSING) holds its units as a reservation, so
+    // no other channel sells them meanwhile; the reservation ends when the order becomes final or is cancelled.
+    if (order.status === 'pending') {
+      if (line.quantity === 0) continue;
+      const held = await db.query(
+        `INSERT INTO reservations (origin, variant_id, location_id, quantity, order_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (origin) DO NOTHING`,
+        [`${base}:reserve`, variant.id, conn.saleLocation, line.quantity, orderId],
+      );
+      if (held.rowCount) changed.add(variant.productId);
+      continue;
+    }
+    const released = await db.query('UPDATE reservations SET released_at = now() WHERE origin = $1 AND released_at IS NULL', [`${base}:reserve`]);
+    if (released.rowCount) changed.add(variant.productId);
     if (FINAL.has(order.status) || order.status === 'refunded') {
       if (await appendLedger(db, { ...entry, origin: `${base}:sale`, quantity: -line.quantity, kind: 'order_line' })) changed.add(variant.productId);
     }

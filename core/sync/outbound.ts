@@ -132,6 +132,7 @@ export async function reconcileProducts(
         }
         const pb = await bindings.upsert({ connection: conn.name, kind: 'product', externalId: r.externalId, internalId: item.desired.internalId, linkState: 'linked', origin: 'created' });
         await bindings.markPushed(pb.id, Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]! }])));
+        if (item.groups.includes('content')) await resolveDrift(db, conn.name, item.desired.internalId, 'title', 'overwritten');
         for (const vp of item.plan.variants) {
           const externalId = r.variantIds?.[vp.sku] ?? item.desired.variants.find((v) => v.sku === vp.sku)?.externalId;
           if (!externalId) continue;

@@ -24,8 +24,8 @@ export interface RuntimeConnection {
   owns: FieldGroup[];
   pollEveryMs: number;
   sweepEveryMs: number;
-  /** `overwrite`: drift is healed by writing the desired value back; `report`: only recorded. */
-  onDrift: 'overwrite' | 'report';
+  /** `overwrite`: drift is healed by writing the desired value back; `report`: only recorded; `adopt`: content edits are taken in. */
+  onDrift: 'overwrite' | 'report' | 'adopt';
   /** The location its sales draw stock from. */
   saleLocation: string;
   classify(err: unknown): ConnectorError;
