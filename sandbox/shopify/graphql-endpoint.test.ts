@@ -83,7 +83,8 @@ describe('Shopify simulator: endpoint, auth, validation', () => {
   });
 
   it('reports calculated cost in extensions and refunds the unused part', async () => {
-    const sim = makeSim();
+    // A frozen clock: with real time the bucket refills between the two reads and the figure drifts.
+    const sim = makeSim({ clock: () => Date.parse('2026-05-01T00:00:00Z') });
     const r = await gql(sim, '{ products(first: 10) { edges { node { id title } } } }');
     expect(r.body.extensions!.cost).toEqual({
       requestedQueryCost: 12,
