@@ -1,7 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { laneHandlers, registerSchedules } from '../workers/index.ts';
 import type { HubConfig } from './config/load.ts';
 import { createHttpApp } from './http/app.ts';
@@ -15,9 +14,7 @@ import { createDatabase, type Database } from './store/database.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './store/embedded-postgres.ts';
 import { migrate } from './store/migrate.ts';
 import { Engine } from './sync/engine.ts';
-import { redisRateLimiter } from './sync/redis-rate-limiter.ts';
-import { buildConnections, memoryLimiters } from './sync/runtime.ts';
-import { vaultKey } from './sync/vault.ts';
+import { createEngine } from './sync/create-engine.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 
 export interface Store {
@@ -68,7 +65,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
   let queues: QueueSystem | undefined;
   let server: ServerType | undefined;
   let engineRef: Engine | undefined;
-  let redisRef: Redis | undefined;
+  let closeEngine: (() => Promise<void>) | undefined;
   try {
     const { applied } = await migrate(store.db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -77,24 +74,10 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     const backend: QueueBackend = redisUrl ? { kind: 'redis', redisUrl } : { kind: 'postgres', databaseUrl: store.url };
     const metrics = createMetrics();
     queues = new Queues(backend, { db: store.db, log, metrics, ...(options.tuning ? { tuning: options.tuning } : {}) });
-    // With Redis, every process shares each connection's rate limit; without, one process owns the work anyway.
-    const limiterRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
-    limiterRedis?.on('error', () => undefined);
-    const memory = memoryLimiters();
-    const connections = buildConnections(config, {
-      db: store.db,
-      log,
-      vaultKey: vaultKey(config.dataDir),
-      secrets: config.secrets,
-      emit: async (connection, hint) => {
-        await engine.hint(connection, [hint]);
-        await engine.kick(connection, 'inbound');
-      },
-      limiterFor: (connection, limit) => (limit && limiterRedis ? redisRateLimiter(limiterRedis, connection, limit) : memory(connection, limit)),
-    });
-    const engine = new Engine({ db: store.db, queues, log, connections });
+    const built = createEngine(config, { db: store.db, queues, log, sharedLimitsRedisUrl: redisUrl });
+    const engine = built.engine;
     engineRef = engine;
-    redisRef = limiterRedis;
+    closeEngine = built.close;
     const ctx = { db: store.db, queues };
     await registerSchedules(ctx);
     const handlers = laneHandlers(ctx);
@@ -104,7 +87,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     }
     queues.startWorkers(handlers, config.queue.concurrency);
     await engine.start();
-    log.info({ connections: connections.map((c) => `${c.name} (${c.def.name}@${c.def.version})`) }, 'connections loaded');
+    log.info({ connections: engine.connections.map((c) => `${c.name} (${c.def.name}@${c.def.version})`) }, 'connections loaded');
     log.info({ queue: backend.kind, database: store.embedded ? 'embedded' : 'external', role: options.role }, 'workers started');
 
     let url: string | undefined;
@@ -146,9 +129,8 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
             const s = server;
             await new Promise<void>((resolve) => s.close(() => resolve()));
           }
-          running.stop();
+          await closeEngine?.();
           await q.close();
-          await redisRef?.quit().catch(() => undefined);
           await store.close();
           log.info('stopped');
         })();
@@ -156,8 +138,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
       },
     };
   } catch (err) {
-    engineRef?.stop();
-    await redisRef?.quit().catch(() => undefined);
+    await closeEngine?.().catch(() => undefined);
     await queues?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;

@@ -1,14 +1,12 @@
-import { Redis } from 'ioredis';
 import type { HubConfig } from '../config/load.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { QueueBackend } from '../queue/backend.ts';
 import { QueueSystem } from '../queue/queue-system.ts';
 import { openStore, type Store } from '../runtime.ts';
 import { migrate } from '../store/migrate.ts';
-import { Engine } from '../sync/engine.ts';
-import { redisRateLimiter } from '../sync/redis-rate-limiter.ts';
-import { buildConnections, memoryLimiters, type RuntimeConnection } from '../sync/runtime.ts';
-import { vaultKey } from '../sync/vault.ts';
+import { createEngine } from '../sync/create-engine.ts';
+import type { Engine } from '../sync/engine.ts';
+import type { RuntimeConnection } from '../sync/runtime.ts';
 import { loadOrExit } from './load-or-exit.ts';
 
 /** Everything an operator command works with: config, store (migrated), connections, engine, queues. */
@@ -45,33 +43,15 @@ export async function openCli(configFile: string | undefined, command: string, o
   const log = cliLogger(config);
   const store = await openStore(config, log);
   let queues: QueueSystem | undefined;
-  let limiterRedis: Redis | undefined;
+  let closeEngine: (() => Promise<void>) | undefined;
   try {
     await migrate(store.db);
     const redisUrl = config.queue.redisUrl?.reveal();
     const queueBackend: QueueBackend = redisUrl ? { kind: 'redis', redisUrl } : { kind: 'postgres', databaseUrl: store.url };
     queues = new QueueSystem(queueBackend, { db: store.db, log });
-    if (options.workers && redisUrl) {
-      limiterRedis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-      limiterRedis.on('error', () => undefined);
-    }
-    const memory = memoryLimiters();
-    const engine: Engine = new Engine({
-      db: store.db,
-      queues,
-      log,
-      connections: buildConnections(config, {
-        db: store.db,
-        log,
-        vaultKey: vaultKey(config.dataDir),
-        secrets: config.secrets,
-        emit: async (connection, hint) => {
-          await engine.hint(connection, [hint]);
-          await engine.kick(connection, 'inbound');
-        },
-        limiterFor: (connection, limit) => (limit && limiterRedis ? redisRateLimiter(limiterRedis, connection, limit) : memory(connection, limit)),
-      }),
-    });
+    const built = createEngine(config, { db: store.db, queues, log, sharedLimitsRedisUrl: options.workers ? redisUrl : undefined });
+    closeEngine = built.close;
+    const engine = built.engine;
     let closing: Promise<void> | undefined;
     const q = queues;
     return {
@@ -84,17 +64,16 @@ export async function openCli(configFile: string | undefined, command: string, o
       queueBackend,
       close() {
         closing ??= (async () => {
-          engine.stop();
+          await closeEngine?.();
           await q.close().catch(() => undefined);
-          await limiterRedis?.quit().catch(() => undefined);
           await store.close();
         })();
         return closing;
       },
     };
   } catch (err) {
+    await closeEngine?.().catch(() => undefined);
     await queues?.close().catch(() => undefined);
-    await limiterRedis?.quit().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
