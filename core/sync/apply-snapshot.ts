@@ -15,6 +15,8 @@ export interface ApplyResult {
   /** Products where this connection drifted and should be overwritten. */
   heal: Set<string>;
   unlinked: number;
+  /** The channel shows less stock than it should: read its orders before healing. */
+  pollOrders?: boolean;
 }
 
 interface Linked {
@@ -192,7 +194,14 @@ export async function applySnapshot(db: Database, bindings: Bindings, conn: Runt
           await resolveDrift(db, conn.name, l.variantId, c.field, 'converged');
           continue;
         }
-        await recordDrift(db, { connection: conn.name, kind: 'variant', internalId: l.variantId, externalId: l.snap.externalId, sku: l.snap.sku, field: c.field, fieldGroup: c.group, expected: c.expected, actual: c.actual });
+        const { since } = await recordDrift(db, { connection: conn.name, kind: 'variant', internalId: l.variantId, externalId: l.snap.externalId, sku: l.snap.sku, field: c.field, fieldGroup: c.group, expected: c.expected, actual: c.actual });
+        // Less stock on the channel than we want it to show is most often a sale whose order we have not read yet:
+        // writing the higher number back would re-offer sold units. Read the orders first; heal only if it persists.
+        const youngShortfall = c.group === 'stock' && Number(c.actual) < Number(c.expected) && Date.now() - since.getTime() < 2 * conn.pollEveryMs;
+        if (youngShortfall) {
+          result.pollOrders = true;
+          continue;
+        }
         if (conn.onDrift === 'overwrite') {
           // Forget what we pushed for this group, so the next reconcile writes the desired value again.
           await db.query(`UPDATE bindings SET pushed = pushed - $2 WHERE id = $1`, [vb.id, c.group]);

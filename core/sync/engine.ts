@@ -16,6 +16,8 @@ import type { RuntimeConnection } from './runtime.ts';
 export const MAX_REQUEST_ATTEMPTS = 8;
 const INBOUND_BATCH = 25;
 const OUTBOUND_BATCH = 100;
+/** How long an outbound drain waits for more changes to join its batch. */
+const OUTBOUND_DEBOUNCE_MS = 150;
 
 // Messages before their delivery receipts (a receipt applied first would find no message), orders before catalogue.
 const PRIORITY: Record<string, number> = { order: 1, conversation: 1, delivery: 2, stock: 2, variant: 4, product: 5 };
@@ -61,7 +63,13 @@ export class Engine {
 
   /** Makes sure a drain job exists for a connection's lane (a no-op while one is waiting or running). */
   async kick(connection: string, lane: RequestLane): Promise<void> {
-    await this.deps.queues.add(lane, 'drain', { connection }, { jobId: `drain/${lane}/${connection}`, removeOnComplete: true, removeOnFail: true });
+    // Outbound waits a moment, so changes arriving one by one (a poll emitting hint after hint) leave in one batch.
+    await this.deps.queues.add(lane, 'drain', { connection }, {
+      jobId: `drain/${lane}/${connection}`,
+      removeOnComplete: true,
+      removeOnFail: true,
+      ...(lane === 'outbound' ? { delay: OUTBOUND_DEBOUNCE_MS } : {}),
+    });
   }
 
   /** Records hints (from a webhook or a poll) and starts the inbound drain. */
@@ -228,6 +236,7 @@ export class Engine {
         const result = await this.applyHint(conn, hint);
         for (const id of result.changed) changed.add(id);
         if (result.heal.size > 0) await this.requestReconcile(result.heal, conn.name);
+        if (result.pollOrders) await this.pollSoon(conn.name);
       } catch (err) {
         failed.push({ req, error: conn.classify(err) });
       }
@@ -240,8 +249,14 @@ export class Engine {
     return failed;
   }
 
+  /** Asks for an orders poll of a connection now (coalesced with one already waiting). */
+  async pollSoon(connection: string): Promise<void> {
+    if (!this.byName.get(connection)?.def.capabilities.orders?.read) return;
+    await this.deps.queues.add('sweeps', 'poll', { connection }, { jobId: `poll-now/${connection}`, removeOnComplete: true, removeOnFail: true });
+  }
+
   /** Hydrates one hint from the channel and applies it. */
-  async applyHint(conn: RuntimeConnection, hint: Hint): Promise<{ changed: Set<string>; heal: Set<string> }> {
+  async applyHint(conn: RuntimeConnection, hint: Hint): Promise<{ changed: Set<string>; heal: Set<string>; pollOrders?: boolean }> {
     const none = { changed: new Set<string>(), heal: new Set<string>() };
     const caps = conn.def.capabilities;
     switch (hint.kind) {
@@ -402,6 +417,7 @@ export class Engine {
         const r = await applySnapshot(this.deps.db, this.bindings, conn, parsed.data);
         for (const id of r.changed) changed.add(id);
         if (r.heal.size > 0) await this.requestReconcile(r.heal, name);
+        if (r.pollOrders) await this.pollSoon(name);
       }
       cursor = page.next;
     } while (cursor);

@@ -175,8 +175,12 @@ export async function reconcileProducts(
           await bindings.markPushed(item.binding.id, { stock: record });
           await bindings.markSeen(item.binding.id, { stock: record });
           await resolveDrift(db, conn.name, item.binding.internalId!, 'stock', 'overwritten');
+        } else {
+          // A compare-and-set mismatch (or any retryable refusal) means our idea of the channel's quantity is stale:
+          // forget it, so the retry reads the current value instead of failing on the same expectation forever.
+          if (r.kind === 'retryable') await db.query(`UPDATE bindings SET seen = seen - 'stock', pushed = pushed - 'stock' WHERE id = $1`, [item.binding.id]);
+          fail(item.productId, r, item.binding, item.update.sku);
         }
-        else fail(item.productId, r, item.binding, item.update.sku);
       }
     }
   }
