@@ -6,7 +6,8 @@ export type Database = pg.Pool;
 export function createDatabase(url: string, options: { max?: number; applicationName?: string } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.max ?? 10,
+    // Room for concurrent drains, each of which may hold a lock connection while it queries on others.
+    max: options.max ?? 20,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'omnihub',

@@ -85,6 +85,20 @@ const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
  * last pushed — our own echo).
  */
 export async function applySnapshot(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot): Promise<ApplyResult> {
+  // A sweep and a hint (or two workers) may apply the same channel product at once: without this lock both would
+  // find it unlinked and create the canonical product twice.
+  const lock = await db.connect();
+  const key = `omnihub:apply:${conn.name}:${snap.externalId}`;
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    return await applyLocked(db, bindings, conn, snap);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+    lock.release();
+  }
+}
+
+async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot): Promise<ApplyResult> {
   const result: ApplyResult = { changed: new Set(), heal: new Set(), unlinked: 0 };
   const created: { productId?: string } = {};
   const linked: Linked[] = [];
