@@ -263,8 +263,10 @@ export function conformanceSession(h: ConformanceHarness, options: { database: D
         );
         assert(direct.ok, `reading a deleted product threw instead of returning null: ${!direct.ok ? direct.e.message : ''}`);
         assert(direct.v === null, 'reading a deleted product did not return null');
-        const r = await engine!.engine.sweep('subject');
-        assert(r.deleted >= 1, 'the sweep did not detect the deletion');
+        // The sweep, or a hint processed meanwhile, marks it; either way the binding must end up unlinked with the reason.
+        await engine!.engine.sweep('subject');
+        const b = await engine!.engine.bindings.byExternal('subject', 'product', productExternalId);
+        assert(b?.linkState === 'unlinked' && (b.linkReason ?? '').includes('deleted on the channel'), `the deletion was not detected (binding: ${b?.linkState ?? 'none'}, ${b?.linkReason ?? 'no reason'})`);
       },
     },
   ];
