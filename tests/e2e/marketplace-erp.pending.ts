@@ -23,6 +23,7 @@ import { allegroView, type ChannelView, odooView, prestashopView, shopifyView } 
 import { SOLD_SKU } from '../../sandbox/demo/seed.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/registry.ts';
 import { freshDatabase } from '../support/db.ts';
+import { until } from '../support/until.ts';
 
 /**
  * Issue #6 end to end: Odoo owns price and stock; Allegro, PrestaShop and Shopify receive. The demo shop runs on the
@@ -87,22 +88,6 @@ async function admin(url: string, path: string, body: unknown): Promise<Json> {
   return JSON.parse(text);
 }
 
-/** Re-checks until `check` returns something other than a string (the string says what is still missing). */
-async function until<T>(what: string, check: () => Promise<T | string>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const r = await check();
-      if (typeof r !== 'string') return r;
-      last = r;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('marketplace ⇄ ERP: Odoo owns price and stock, Allegro, PrestaShop and Shopify receive', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-e2e-'));

@@ -19,6 +19,7 @@ import { DEMO_IDS, demoCatalogue } from '../../sandbox/demo/seed.ts';
 import { metaJson, signatureHeaders } from '../../sandbox/meta/index.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/registry.ts';
 import { freshDatabase } from '../support/db.ts';
+import { until } from '../support/until.ts';
 
 /**
  * Issue #7 end to end: the Meta channels (Facebook catalogue, Messenger, WhatsApp) against the sandbox's Meta
@@ -73,22 +74,6 @@ async function stored(connection: string, externalId: string) {
   return r.rows;
 }
 
-/** Polls `check` until it returns something other than a string (the string says what is still missing). */
-async function until<T>(what: string, check: () => Promise<T | string>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const r = await check();
-      if (typeof r !== 'string') return r;
-      last = r;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not done after ${ms} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function catalogueItems(): Promise<Map<string, Json>> {
   const s = await getJson(`${meta}/__sandbox/state`);

@@ -12,6 +12,7 @@ import { demoCatalogue, odooSeed, prestashopSeed, shopifySeed } from '../../sand
 import { prestashopView, shopifyView } from '../../sandbox/demo/scenario.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/registry.ts';
 import { type EngineHarness, serveApp, startEngine } from '../support/engine-harness.ts';
+import { until } from '../support/until.ts';
 
 /**
  * Issue #5 end to end: Odoo (the ERP) owns price and stock — and content, because in this shop the ERP is the
@@ -38,22 +39,6 @@ const state = (url: string) => fetch(`${url}/__sandbox/state`).then(json);
 const post = (url: string, body: unknown, init: RequestInit = {}) =>
   fetch(url, { method: 'POST', ...init, headers: { 'content-type': 'application/json', ...(init.headers as object) }, body: JSON.stringify(body) }).then(json);
 
-/** Re-checks until `check` returns something other than a string (the string says what is still missing). */
-async function until<T>(what: string, check: () => Promise<T | string>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const r = await check();
-      if (typeof r !== 'string') return r;
-      last = r;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not done after ${ms} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const shopifyVariant = (s: Json, sku: string): Json => s.products.flatMap((p: Json) => p.variants).find((v: Json) => v.sku === sku);
 const psProduct = (s: Json, ref: string): Json => (s.resources.products ?? []).find((p: Json) => p.fields.reference === ref);
