@@ -82,6 +82,17 @@ describe('stock against the simulator (inventorySetQuantities, 2026-04)', () => 
     expect(await availableInSim(env, 'TS-M')).toBe(2);
   });
 
+  it('stock going back and forth (10→7→10→7) is applied every time, not replayed from an earlier identical write', async () => {
+    env = await startSim();
+    const v = await variants(env);
+    const set = (available: number, expected: number) =>
+      caps.stock!.write!.set(env!.t.ctx, [{ sku: 'TS-S', externalId: v('TS-S').id, productExternalId: undefined, available, expected }]);
+    for (const [to, from] of [[7, 10], [10, 7], [7, 10]] as const) {
+      expect(await set(to, from)).toEqual([{ ok: true, externalId: v('TS-S').id }]);
+      expect(await availableInSim(env, 'TS-S')).toBe(to);
+    }
+  });
+
   it('a stale expected quantity fails only that item, retryable; the rest of the batch is applied', async () => {
     env = await startSim();
     const v = await variants(env);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ConnectorContext, ItemResult, StockUpdate } from '../../core/sdk/index.ts';
 import { gql } from './client.ts';
 import type { ShopifyConfig } from './config.ts';
@@ -25,8 +25,11 @@ interface Row {
  * A stale row (CHANGE_FROM_QUANTITY_STALE: someone changed the stock meanwhile) is a per-item retryable failure:
  * the engine re-reads and recomputes that item; the rest of the batch is not held back.
  *
- * Idempotency (mandatory from 2026-04): the key is a hash of location + every (item, changeFrom, target) of the
- * batch, so a retry of the same write reuses it and Shopify replays the first answer instead of applying twice.
+ * Idempotency (mandatory from 2026-04): every mutation gets a fresh key. A key derived from the write's content
+ * collides when stock oscillates (35→33, 33→35, then 35→33 again): Shopify replays the first answer for the
+ * repeated key and applies nothing, so the channel silently stays one step behind. Safety against applying twice
+ * comes from the read above and `changeFromQuantity` instead: a retry after a lost answer finds the quantity already
+ * right (nothing sent) or a stale compare (refused, re-read).
  */
 export async function setStock(ctx: Ctx, items: StockUpdate[]): Promise<ItemResult[]> {
   const results: ItemResult[] = items.map((i) => ({ ok: true, externalId: i.externalId }));
@@ -57,9 +60,9 @@ export async function setStock(ctx: Ctx, items: StockUpdate[]): Promise<ItemResu
 }
 
 /** Sends one mutation; returns the refused rows (by position) with their failure, empty when all were applied. */
-async function send(ctx: Ctx, location: string, rows: Row[], salt = ''): Promise<Map<number, ItemResult>> {
+async function send(ctx: Ctx, location: string, rows: Row[]): Promise<Map<number, ItemResult>> {
   const quantities = rows.map((r) => ({ inventoryItemId: r.inventoryItemId, locationId: location, quantity: r.quantity, changeFromQuantity: r.changeFromQuantity }));
-  const key = idempotencyKey(location, quantities, salt);
+  const key = randomUUID();
   const input = { name: 'available', reason: 'correction', referenceDocumentUri: `gid://omnihub/StockSync/${encodeURIComponent(ctx.connection)}`, quantities };
   const data = await gql(ctx, INVENTORY_SET_QUANTITIES, { input, key }, setQuantitiesData);
   const userErrors = data.inventorySetQuantities?.userErrors ?? [];
@@ -79,21 +82,10 @@ async function send(ctx: Ctx, location: string, rows: Row[], salt = ''): Promise
     const message = stale ? `stock changed on Shopify since it was read (expected ${rows[at]!.changeFromQuantity}): ${e.message}` : describeUserErrors([e]);
     refused.set(at, { ok: false, kind: stale ? 'retryable' : 'business', message });
   }
-  if (!salt && general.some((e) => e.code === 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED')) {
-    // Shopify remembers that this key's first attempt failed (nothing applied) and wants a new key for a new try.
-    return send(ctx, location, rows, ctx.now().toISOString());
-  }
   if (general.length) {
     // Not tied to a row (bad reason, idempotency conflict): the whole batch failed.
     const retry = general.some((e) => e.code?.startsWith('IDEMPOTENCY'));
     rows.forEach((_, i) => refused.set(i, { ok: false, kind: retry ? 'retryable' : 'business', message: describeUserErrors(general) }));
   }
   return refused;
-}
-
-/** A UUID-shaped key derived from the write itself. */
-export function idempotencyKey(location: string, quantities: Array<{ inventoryItemId: string; quantity: number; changeFromQuantity: number }>, salt = ''): string {
-  const canonical = JSON.stringify([location, [...quantities].map((q) => [q.inventoryItemId, q.changeFromQuantity, q.quantity]).sort(), salt]);
-  const h = createHash('sha256').update(canonical).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -150,7 +150,7 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
       }
     }
     if (owns('stock') && l.snap.stock) {
-      if (await correctOnHand(db, { connection: conn.name, externalId: l.snap.externalId, variantId: l.variantId, locationId: conn.saleLocation, observed: l.snap.stock.available })) {
+      if (await correctOnHand(db, { connection: conn.name, externalId: l.snap.externalId, variantId: l.variantId, locationId: conn.saleLocation, observed: l.snap.stock.available, recordsOrders: Boolean(conn.def.capabilities.orders?.write) })) {
         result.changed.add(productId);
       }
     }
