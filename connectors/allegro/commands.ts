@@ -21,6 +21,9 @@ import { type CommandTask, generalReport, taskReport } from './schemas.ts';
 
 export type CommandKind = 'price' | 'quantity' | 'publication';
 
+/** How long an unfinished command may be resumed by a retry with the same content. */
+const RESUME_WINDOW_MS = 60 * 60 * 1000;
+
 const PATHS: Record<CommandKind, string> = {
   price: 'sale/offer-price-change-commands',
   quantity: 'sale/offer-quantity-change-commands',
@@ -67,7 +70,10 @@ export async function runCommand(ctx: AllegroContext, kind: CommandKind, body: C
   const key = commandKey(kind, body);
   const recorded = await ctx.checkpoints.get<RecordedCommand | null>(key);
   let commandId: string | undefined;
-  if (recorded) {
+  // A command recorded long ago belongs to an earlier intent that happened to have the same content (its attempt
+  // was abandoned when the desired state moved on): following it would report its old result as today's.
+  const fresh = recorded && ctx.now().getTime() - Date.parse(recorded.sentAt) < RESUME_WINDOW_MS;
+  if (recorded && fresh) {
     if (await exists(ctx, kind, recorded.id)) {
       commandId = recorded.id;
       ctx.log.info({ kind, commandId }, 'allegro command already registered by an earlier attempt; following it');

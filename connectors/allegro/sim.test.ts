@@ -177,6 +177,30 @@ describe('allegro connector against the simulator', () => {
     expect(s.sim.store.offers.get('7700000002')!.available).toBe(4);
   });
 
+  it('a command recorded more than an hour ago is not followed: the same content later is a new intent', async () => {
+    s = await startSim();
+    await s.seed({ offers });
+    let loseNextPut = true;
+    const rec = recordingFetch(async (req, send) => {
+      const res = await send();
+      if (req.method === 'PUT' && loseNextPut) {
+        loseNextPut = false;
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return res;
+    });
+    const t = await linkedContext(s, {}, rec.fetch);
+    expect((await caps.stock!.write!.set(t.ctx, [stockItem('7700000001', 9)]))[0]).toMatchObject({ ok: false, kind: 'retryable' });
+    // Meanwhile someone sets 3 on Allegro; two hours later the hub wants 9 again.
+    s.sim.store.offers.get('7700000001')!.available = 3;
+    t.setNow(new Date(t.ctx.now().getTime() + 2 * 60 * 60 * 1000));
+    expect((await caps.stock!.write!.set(t.ctx, [stockItem('7700000001', 9)]))[0]).toEqual({ ok: true, externalId: '7700000001' });
+    const ids = rec.requests.filter((r) => r.method === 'PUT').map((r) => r.path.split('/').pop());
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    expect(s.sim.store.offers.get('7700000001')!.available).toBe(9);
+  });
+
   it('stock 0 ends the offer and records it; restock re-activates it; a seller-ended offer is never re-activated', async () => {
     s = await startSim();
     await s.seed({ offers });
