@@ -1,7 +1,3 @@
-// PARKED (not run by the test command): this end-to-end proof of issue #6 passed 6 of 7 runs when written, then
-// failed consistently on this machine late in session 1 (a channel stays one step behind: "Shopify shows 35" after
-// the Allegro sale, or the Allegro offer after stock returns). The cause is not found yet; issue #6 stays open until
-// it is, and the file is renamed back to marketplace-erp.test.ts. See the session-1 closing note.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,7 +181,7 @@ describe('marketplace ⇄ ERP: Odoo owns price and stock, Allegro, PrestaShop an
         if (wrong.length) return `${name}: ${wrong.length} SKUs off, e.g. ${wrong[0]} (${view.stock.get(wrong[0]!)} vs ${v.erp.stock.get(wrong[0]!)})`;
       }
       return true;
-    }, 45_000);
+    }, 60_000);
 
     const sku = allegroSkus.find((s) => s !== SOLD_SKU)!;
     const before = (await odooView(urls().odoo)).stock.get(sku)!;
@@ -196,7 +192,7 @@ describe('marketplace ⇄ ERP: Odoo owns price and stock, Allegro, PrestaShop an
     expect(v.channels.Allegro!.stock.get(sku)).toBe(corrected);
     expect(v.channels.PrestaShop!.stock.get(sku)).toBe(corrected);
     expect(v.channels.Shopify!.stock.get(sku)).toBe(corrected);
-  }, 90_000);
+  }, 120_000);
 
   it('an Allegro sale lowers stock everywhere and is one sale.order in Odoo, despite a killed worker and a replayed event', async () => {
     const al = await state(urls().allegro);
