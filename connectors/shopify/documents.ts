@@ -87,6 +87,15 @@ query InventoryAtLocation($ids: [ID!]!, $locationId: ID!) {
   }
 }`;
 
+/** Whose stock an inventory item is: inventory_levels/update webhooks name the item, not the variant. */
+export const INVENTORY_ITEM_OWNERS = `
+query InventoryItemOwners($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    ... on InventoryItem { id variant { id product { id } } }
+  }
+}`;
+
 /** 2026-04: `@idempotent` is required at run time and `changeFromQuantity` must be present on every row. */
 export const INVENTORY_SET_QUANTITIES = `
 mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $key: String!) {

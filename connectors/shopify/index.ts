@@ -5,7 +5,7 @@ import { SHOP } from './documents.ts';
 import { classifyShopifyError } from './errors.ts';
 import { getProduct, listProducts } from './read-catalog.ts';
 import { getOrder, orderChanges } from './read-orders.ts';
-import { readStock } from './read-stock.ts';
+import { readStock, resolveInventoryItems } from './read-stock.ts';
 import { shopData } from './schemas.ts';
 import { shopifyWebhooks } from './webhooks.ts';
 import { upsertProducts } from './write-catalog.ts';
@@ -65,7 +65,7 @@ export default defineConnector({
       },
     },
     stock: {
-      read: { get: readStock },
+      read: { get: readStock, resolve: resolveInventoryItems },
       write: { maxBatch: 100, set: setStock },
     },
     orders: { read: { changes: orderChanges, get: getOrder } },

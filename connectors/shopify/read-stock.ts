@@ -1,9 +1,9 @@
 import type { ConnectorContext } from '../../core/sdk/index.ts';
 import { gql } from './client.ts';
 import type { ShopifyConfig } from './config.ts';
-import { INVENTORY_AT_LOCATION } from './documents.ts';
+import { INVENTORY_AT_LOCATION, INVENTORY_ITEM_OWNERS } from './documents.ts';
 import { stockLocation } from './locations.ts';
-import { inventoryAtLocationData } from './schemas.ts';
+import { inventoryAtLocationData, inventoryItemOwnersData } from './schemas.ts';
 
 type Ctx = ConnectorContext<ShopifyConfig>;
 
@@ -40,4 +40,18 @@ export async function readStock(ctx: Ctx, items: Array<{ externalId: string }>):
   const location = await stockLocation(ctx);
   const state = await inventoryAt(ctx, [...new Set(items.map((i) => i.externalId))], location);
   return items.map((i) => ({ externalId: i.externalId, available: state.get(i.externalId)?.available ?? null }));
+}
+
+/** stock.read.resolve: the variant and product of each inventory item GID (null when Shopify does not know it). */
+export async function resolveInventoryItems(ctx: Ctx, ids: string[]): Promise<Array<{ variantExternalId: string; productExternalId: string } | null>> {
+  const owners = new Map<string, { variantExternalId: string; productExternalId: string }>();
+  const items = ids.filter((id) => id.startsWith('gid://shopify/InventoryItem/'));
+  for (let i = 0; i < items.length; i += CHUNK) {
+    const data = await gql(ctx, INVENTORY_ITEM_OWNERS, { ids: items.slice(i, i + CHUNK) }, inventoryItemOwnersData);
+    for (const node of data.nodes) {
+      if (node?.__typename !== 'InventoryItem' || !node.id || !node.variant) continue;
+      owners.set(node.id, { variantExternalId: node.variant.id, productExternalId: node.variant.product.id });
+    }
+  }
+  return ids.map((id) => owners.get(id) ?? null);
 }

@@ -99,6 +99,19 @@ export const inventoryAtLocationData = z.object({
   ),
 });
 
+export const inventoryItemOwnersData = z.object({
+  nodes: z.array(
+    // A GID of another type answers as that node without these fields; an unknown one as null.
+    z
+      .object({
+        __typename: z.string(),
+        id: z.string().optional(),
+        variant: z.object({ id: z.string(), product: z.object({ id: z.string() }) }).nullable().optional(),
+      })
+      .nullable(),
+  ),
+});
+
 export const setQuantitiesData = z.object({
   inventorySetQuantities: z.object({ inventoryAdjustmentGroup: z.object({ id: z.string() }).nullable(), userErrors }).nullable(),
 });

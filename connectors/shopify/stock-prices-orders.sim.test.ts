@@ -82,6 +82,19 @@ describe('stock against the simulator (inventorySetQuantities, 2026-04)', () => 
     expect(await availableInSim(env, 'TS-M')).toBe(2);
   });
 
+  it('resolves the inventory items named by inventory_levels/update webhooks to their variant and product', async () => {
+    env = await startSim();
+    const v = await variants(env);
+    const state = await env.admin('/state');
+    const variant = state.products.flatMap((p: any) => p.variants).find((x: any) => x.sku === 'TS-M');
+    const item = `gid://shopify/InventoryItem/${variant.inventoryItemId}`;
+    expect(await caps.stock!.read!.resolve!(env.t.ctx, [item, 'gid://shopify/InventoryItem/999999', v('TS-S').id])).toEqual([
+      { variantExternalId: v('TS-M').id, productExternalId: v('TS-M').product },
+      null,
+      null,
+    ]);
+  });
+
   it('stock going back and forth (10→7→10→7) is applied every time, not replayed from an earlier identical write', async () => {
     env = await startSim();
     const v = await variants(env);

@@ -85,6 +85,17 @@ export interface StockUpdate {
 export interface StockRead<C> {
   /** Current sellable quantity of linked variants. Called by sweeps and to hydrate stock hints. */
   get(ctx: ConnectorContext<C>, items: Array<{ sku: string; externalId: string; productExternalId?: string }>): Promise<Array<{ externalId: string; available: number | null }>>;
+  /**
+   * For channels whose stock events name another object than the variant (Shopify's inventory_levels/update names
+   * an inventory item): the variant and product each id belongs to, null when the channel does not know it.
+   * Called when a `stock` hint names an id the hub has no binding for; without it such a hint is dropped.
+   *
+   * @example
+   * // hint { kind: 'stock', externalId: 'gid://shopify/InventoryItem/7' }
+   * resolve(ctx, ['gid://shopify/InventoryItem/7'])
+   * // → [{ variantExternalId: 'gid://shopify/ProductVariant/5', productExternalId: 'gid://shopify/Product/3' }]
+   */
+  resolve?(ctx: ConnectorContext<C>, externalIds: string[]): Promise<Array<{ variantExternalId: string; productExternalId: string } | null>>;
 }
 
 export interface StockWrite<C> {

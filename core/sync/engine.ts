@@ -263,7 +263,12 @@ export class Engine {
       case 'product':
       case 'variant':
       case 'stock': {
-        const productId = hint.kind === 'product' ? hint.externalId : (hint.productExternalId ?? (await this.bindings.byExternal(conn.name, 'variant', hint.externalId))?.productExternalId);
+        let productId = hint.kind === 'product' ? hint.externalId : (hint.productExternalId ?? (await this.bindings.byExternal(conn.name, 'variant', hint.externalId))?.productExternalId);
+        if (!productId && hint.kind === 'stock' && caps.stock?.read?.resolve) {
+          // The event named another object (Shopify: an inventory item); ask the channel whose variant it is.
+          const [owner] = await caps.stock.read.resolve(conn.ctx, [hint.externalId]);
+          productId = owner?.productExternalId;
+        }
         if (!productId || !caps.catalog?.read) return none;
         const snap = await caps.catalog.read.get(conn.ctx, productId);
         if (!snap) {
