@@ -16,6 +16,8 @@ import type { RuntimeConnection } from './runtime.ts';
 export const MAX_REQUEST_ATTEMPTS = 8;
 const INBOUND_BATCH = 25;
 const OUTBOUND_BATCH = 100;
+/** Effectively unbounded: a channel down for hours must not turn its drain job into a dead letter. */
+const DRAIN_ATTEMPTS = 1_000_000;
 /** How long an outbound drain waits for more changes to join its batch. */
 const OUTBOUND_DEBOUNCE_MS = 150;
 
@@ -68,6 +70,8 @@ export class Engine {
       jobId: `drain/${lane}/${connection}`,
       removeOnComplete: true,
       removeOnFail: true,
+      // A drain is retried (with backoff) until its requests are done; the requests themselves go to dead letters.
+      attempts: DRAIN_ATTEMPTS,
       ...(lane === 'outbound' ? { delay: OUTBOUND_DEBOUNCE_MS } : {}),
     });
   }
@@ -188,17 +192,20 @@ export class Engine {
       const failedKeys = new Set(failed.map((f) => `${f.req.kind}\u0000${f.req.id}`));
       await completeRequests(this.deps.db, name, lane, fresh.filter((r) => !failedKeys.has(`${r.kind}\u0000${r.id}`)));
       processed += fresh.length - failed.length;
+      // A whole batch failing retryably is the channel being down (or throttling), not these requests being bad:
+      // they wait for it however long the outage lasts, and only count towards dead letters while it answers.
+      const outage = failed.length === fresh.length && failed.every((x) => x.error.kind === 'retryable');
       for (const f of failed) {
         if (f.error.kind === 'auth') {
           await this.setConnectionState(name, 'needs_reauth', f.error.message);
           this.deps.log.error({ connection: name, err: f.error.message }, 'connection needs re-authorisation; its work is paused');
           return { processed };
         }
-        if (f.error.kind === 'business' || f.req.attempts + 1 >= MAX_REQUEST_ATTEMPTS) {
+        if (f.error.kind === 'business' || (!outage && f.req.attempts + 1 >= MAX_REQUEST_ATTEMPTS)) {
           await this.deadLetter(name, lane, f.req, f.error.message);
           continue;
         }
-        await failRequest(this.deps.db, name, lane, f.req, f.error.message);
+        if (!outage || f.req.attempts + 2 < MAX_REQUEST_ATTEMPTS) await failRequest(this.deps.db, name, lane, f.req, f.error.message);
         retryMessage = f.error.message;
         if (f.error instanceof RetryableError && f.error.retryAfterMs !== undefined) retryAfter = Math.max(retryAfter ?? 0, f.error.retryAfterMs);
       }
