@@ -1,0 +1,38 @@
+import type { EngineHarness } from '../../core/conformance/engine.ts';
+
+/**
+ * The naive sync a merchant would write: read every product from the ERP, then for each SKU and each channel send
+ * one write, one call at a time, waiting for each answer. It uses the same connector clients as the hub (auth,
+ * rate limiting, retries on 429), so the only difference measured is the design: no batching, no concurrency, no
+ * "only what changed". It is given the SKU → channel id map (from the hub's bindings) for free, which favours it:
+ * a real script would also have to look every listing up.
+ */
+export async function naiveStockSync(hub: EngineHarness, erpName: string, channels: string[]): Promise<{ seconds: number; writes: number; erpReads: number }> {
+  const t0 = performance.now();
+  const erp = hub.engine.connection(erpName)!;
+  const stock = new Map<string, number>();
+  let erpReads = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await erp.def.capabilities.catalog!.read!.list(erp.ctx, cursor);
+    erpReads++;
+    for (const p of page.items) for (const v of p.variants) if (v.sku) stock.set(v.sku, v.stock?.available ?? 0);
+    cursor = page.next;
+  } while (cursor);
+  let writes = 0;
+  for (const name of channels) {
+    const conn = hub.engine.connection(name)!;
+    const { rows } = await hub.db.query<{ sku: string; external_id: string; product_external_id: string | null }>(
+      "SELECT sku, external_id, product_external_id FROM bindings WHERE connection = $1 AND kind = 'variant' AND link_state = 'linked' ORDER BY sku",
+      [name],
+    );
+    for (const b of rows) {
+      const available = stock.get(b.sku);
+      if (available === undefined) continue;
+      const [result] = await conn.def.capabilities.stock!.write!.set(conn.ctx, [{ sku: b.sku, externalId: b.external_id, productExternalId: b.product_external_id ?? undefined, available, expected: undefined }]);
+      writes++;
+      if (!result?.ok) throw new Error(`baseline: ${name} refused ${b.sku}: ${result && !result.ok ? result.message : 'no result'}`);
+    }
+  }
+  return { seconds: (performance.now() - t0) / 1000, writes, erpReads };
+}
