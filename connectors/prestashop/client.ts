@@ -23,7 +23,7 @@ export function query(params: Params): string {
 }
 
 /** Turns ky's HTTPError into the hub's kinds, reading PrestaShop's error envelope from the body. */
-async function failure(err: unknown, what: string): Promise<never> {
+export async function failure(err: unknown, what: string): Promise<never> {
   if (err instanceof HTTPError) {
     const body = await err.response.text().catch(() => '');
     throw classifyPrestashop(err.response.status, parseErrorBody(body), err.response.headers.get('retry-after'), what);

@@ -26,7 +26,7 @@ import { writeCatalog } from './write-catalog.ts';
  *   `maxPagesPerPoll`, `stockSweepRows`; `timeoutMs`.
  *
  * **Capabilities**: catalog read (products + combinations as variants `<product>-<combination>`, a product
- * without combinations is `<product>-0`) and write (create/update, idempotent on reference/SKU; no images);
+ * without combinations is `<product>-0`) and write (create/update, idempotent on reference/SKU; images uploaded once per content hash, see images.ts);
  * prices (tax-excluded `price`, combination price impacts); stock read/write on `stock_availables` per
  * combination (never the derived `id_product_attribute=0` sum row); promotions as `specific_prices` with
  * from/to; orders by `date_upd`; customer service threads and employee replies. PrestaShop has no webhooks:

@@ -4,6 +4,7 @@ import type { PrestashopConfig } from './config.ts';
 import { fromMicros, round, toMicros, withTax } from './decimal.ts';
 import { toLocales, variantId } from './ids.ts';
 import type { PsCombination, PsProduct, PsStock } from './schemas.ts';
+import { snapshotImages } from './images.ts';
 import { fromShopTime } from './shop-time.ts';
 
 /** The tax rate configured for a tax rules group, if any (reverse of `taxRuleGroups`). */
@@ -22,7 +23,7 @@ export function stockRowOf(rows: PsStock[], config: PrestashopConfig, productId:
  * without any is one variant `<product>-0` carrying the product's reference/EAN. A variant's net price is the
  * product's tax-excluded `price` plus the combination's price impact; gross is derived only when the product's
  * tax rules group is mapped in `taxRuleGroups` (rounded to 2 decimals). Stock comes from `stock_availables`
- * (never `product.quantity`, which is not the stock: recorded surprise 9). Images are not read.
+ * (never `product.quantity`, which is not the stock: recorded surprise 9). Images: their shop ids and public URLs.
  */
 export function mapProduct(
   config: PrestashopConfig,
@@ -73,6 +74,7 @@ export function mapProduct(
     description: toLocales(config, p.description),
     category: categoryName ?? (p.id_category_default !== '0' ? p.id_category_default : null),
     status,
+    images: snapshotImages(config, p.associations.images ?? [], p.id_default_image || undefined),
     variants,
     ...(updatedAt ? { updatedAt } : {}),
   });

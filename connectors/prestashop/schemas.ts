@@ -36,6 +36,8 @@ export const productSchema = z.object({
   id_tax_rules_group: num,
   product_type: text,
   date_upd: text,
+  /** The cover image's id ("" or "0" without images). */
+  id_default_image: text,
   name: multilingual,
   description: multilingual,
   associations: z

@@ -12,6 +12,7 @@ import { create, list, update } from './client.ts';
 import type { PrestashopConfig } from './config.ts';
 import { decimal6, sub, toMicros } from './decimal.ts';
 import { allLanguages, fromLocales, parseProductId, slug, variantId } from './ids.ts';
+import { syncProductImages } from './images.ts';
 import { perItem } from './item-result.ts';
 import { taxGroupFor } from './prices.ts';
 import { combinationSchema, productSchema, type PsCombination, type PsProduct } from './schemas.ts';
@@ -220,7 +221,8 @@ async function upsertOne(ctx: Ctx, p: DesiredProduct, matcher: () => Promise<Mat
     for (const w of toStock) await writeStock(ctx, rows, productId, w.combinationId, w.v.stock!);
   }
   for (const w of written) variantIds[w.v.sku] = variantId(productId, w.combinationId);
-  return { ok: true, externalId: String(productId), variantIds };
+  const images = p.groups.includes('media') ? await syncProductImages(ctx, productId, p) : undefined;
+  return { ok: true, externalId: String(productId), variantIds, ...(images ? { images } : {}) };
 }
 
 /**
@@ -230,7 +232,8 @@ async function upsertOne(ctx: Ctx, p: DesiredProduct, matcher: () => Promise<Mat
  * `link_rewrite` in every configured language, category from `categories`/`defaultCategoryId`; then one
  * combination per variant (price impact = variant net − product price; attributes matched by name to the
  * shop's existing attribute values) and the stock rows. An update writes only `item.groups`. Combinations
- * missing from the desired product are left alone (never deleted by absence). Images are not written.
+ * missing from the desired product are left alone (never deleted by absence). With the `media` group, images
+ * follow the desired list without re-uploading unchanged ones (images.ts).
  */
 export const writeCatalog: CatalogWrite<PrestashopConfig> = {
   maxBatch: 10,

@@ -26,10 +26,11 @@ query ProductsPage($first: Int!, $after: String) {
 }
 ${PRODUCT_FIELDS}`;
 
+/** One product, with its media (left out of PRODUCTS_PAGE, which would pass the 1000-point cap with it). */
 export const PRODUCT_BY_ID = `
 query ProductById($id: ID!) {
   shop { currencyCode }
-  product(id: $id) { ...ProductFields }
+  product(id: $id) { ...ProductFields media(first: 10) { nodes { id alt status ... on MediaImage { image { url } } } } }
 }
 ${PRODUCT_FIELDS}`;
 
@@ -46,6 +47,7 @@ query ProductForWrite($identifier: ProductIdentifierInput!) {
     id handle
     options { name position optionValues { name } }
     variants(first: 100) { nodes { ...VariantFields } ${PAGE_INFO} }
+    media(first: 100) { nodes { id alt status } }
   }
 }
 ${VARIANT_FIELDS}`;
@@ -53,7 +55,7 @@ ${VARIANT_FIELDS}`;
 export const PRODUCT_SET = `
 mutation ProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(input: $input, identifier: $identifier, synchronous: true) {
-    product { id variants(first: 250) { nodes { id sku } } }
+    product { id variants(first: 250) { nodes { id sku } } media(first: 100) { nodes { id alt status } } }
     userErrors { field message code }
   }
 }`;

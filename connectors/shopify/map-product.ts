@@ -1,5 +1,6 @@
 import { productSnapshot, type ProductSnapshot, type VariantSnapshot } from '../../core/sdk/index.ts';
 import type { ShopifyConfig } from './config.ts';
+import { snapshotImages } from './media.ts';
 import { parseOrExplain, type ProductNode, type VariantNode } from './schemas.ts';
 
 /** Shopify's product status → the hub's. UNLISTED products are live (just hidden from search), so active. */
@@ -35,6 +36,7 @@ export function mapProduct(p: ProductNode, variants: VariantNode[], config: Shop
     brand: p.vendor || null,
     category: p.productType || null,
     status: STATUS[p.status],
+    images: snapshotImages(p.media?.nodes),
     variants: variants.map((v) => mapVariant(v, config, currency)),
     updatedAt: p.updatedAt,
   };

@@ -37,6 +37,11 @@ export type VariantNode = z.infer<typeof variantNode>;
 
 const variantsPage = z.object({ nodes: z.array(variantNode), pageInfo });
 
+/** A product's media as the connector reads it; absent from answers that did not ask for it. */
+export const mediaNode = z.object({ id: z.string(), alt: z.string().nullable(), status: z.string(), image: z.object({ url: z.string() }).nullable().optional() });
+export type MediaNode = z.infer<typeof mediaNode>;
+const mediaList = z.object({ nodes: z.array(mediaNode) }).optional();
+
 export const productNode = z.object({
   id: z.string(),
   title: z.string(),
@@ -48,6 +53,7 @@ export const productNode = z.object({
   tags: z.array(z.string()),
   updatedAt: z.string(),
   variants: variantsPage,
+  media: mediaList,
 });
 export type ProductNode = z.infer<typeof productNode>;
 
@@ -64,6 +70,7 @@ export const productForWriteData = z.object({
       handle: z.string(),
       options: z.array(z.object({ name: z.string(), position: z.number(), optionValues: z.array(z.object({ name: z.string() })) })),
       variants: variantsPage,
+      media: mediaList,
     })
     .nullable(),
 });
@@ -71,7 +78,7 @@ export type ProductForWrite = NonNullable<z.infer<typeof productForWriteData>['p
 
 export const productSetData = z.object({
   productSet: z.object({
-    product: z.object({ id: z.string(), variants: z.object({ nodes: z.array(z.object({ id: z.string(), sku: z.string().nullable() })) }) }).nullable(),
+    product: z.object({ id: z.string(), variants: z.object({ nodes: z.array(z.object({ id: z.string(), sku: z.string().nullable() })) }), media: mediaList }).nullable(),
     userErrors,
   }),
 });

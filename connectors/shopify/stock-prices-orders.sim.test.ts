@@ -147,8 +147,9 @@ describe('THROTTLED against the simulator', () => {
     const err = await caps.catalog!.read!.get(env.t.ctx, 'gid://shopify/Product/1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     const retry = err as RetryableError;
-    // ProductById requests 1 (shop) + 1 (product) + 2 + 25 × (1 + 1) (variants with selectedOptions) = 54 points.
-    expect(retry.retryAfterMs).toBe(Math.ceil((54 / 20) * 1000));
+    // ProductById requests 1 (shop) + 1 (product) + 2 + 25 × (1 + 1) (variants with selectedOptions) = 54 points,
+    // + 2 + 10 × 2 for media(first: 10) with each image = 76.
+    expect(retry.retryAfterMs).toBe(Math.ceil((76 / 20) * 1000));
     expect(shopify.classifyError!(err)).toBe(err);
   });
 });

@@ -6,6 +6,7 @@ import { PRODUCT_FOR_WRITE, PRODUCT_SET } from './documents.ts';
 import { describeUserErrors } from './errors.ts';
 import { stockLocation } from './locations.ts';
 import { DEFAULT_OPTION } from './map-product.ts';
+import { boundImages, filesInput } from './media.ts';
 import { shownPrice } from './money.ts';
 import { allVariants } from './read-catalog.ts';
 import { productForWriteData, productSetData, type ProductForWrite, type VariantNode } from './schemas.ts';
@@ -22,7 +23,7 @@ type Ctx = ConnectorContext<ShopifyConfig>;
  * first and every variant the hub does not send (the merchant's own, another system's) is sent back unchanged as
  * `{id, optionValues}`; `productOptions` is rebuilt from the union of the values still used. The variants list is
  * only sent when it must be (creating, price group, or a new variant); a content-only write leaves it out, which
- * leaves variants untouched. Media is not written (see the report / README of the connector).
+ * leaves variants untouched. Media (`files`, also a list replaced in full) is sent only when it must change; see media.ts.
  */
 export async function upsertProducts(ctx: Ctx, items: DesiredProduct[]): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
@@ -70,6 +71,15 @@ async function upsertOne(ctx: Ctx, item: DesiredProduct): Promise<ItemResult> {
     input.variants = built.variants;
   }
 
+  if (groups.has('media')) {
+    const files = filesInput(item, pick(item.title), existing?.media?.nodes ?? []);
+    if (files) input.files = files;
+  }
+  if (existing && Object.keys(input).length === 0) {
+    // Nothing to change (media already as desired): no write, so no products/update echo either.
+    return { ok: true, externalId: existing.id, variantIds: {}, ...(groups.has('media') ? { images: boundImages(item, existing.media?.nodes ?? []) } : {}) };
+  }
+
   const data = await gql(ctx, PRODUCT_SET, { input, identifier }, productSetData);
   const { product, userErrors } = data.productSet;
   if (userErrors.length || !product) {
@@ -77,7 +87,7 @@ async function upsertOne(ctx: Ctx, item: DesiredProduct): Promise<ItemResult> {
   }
   const wanted = new Set(item.variants.map((v) => v.sku));
   const variantIds = Object.fromEntries(product.variants.nodes.filter((v) => v.sku && wanted.has(v.sku)).map((v) => [v.sku!, v.id]));
-  return { ok: true, externalId: product.id, variantIds };
+  return { ok: true, externalId: product.id, variantIds, ...(groups.has('media') ? { images: boundImages(item, product.media?.nodes ?? []) } : {}) };
 }
 
 /** Desired variant → the Shopify variant it is: by linked id, else by SKU. */

@@ -4,6 +4,7 @@ import type {
   ConversationSnapshot,
   DesiredPrice,
   DesiredProduct,
+  ImageRef,
   MessageSnapshot,
   OrderSnapshot,
   OutgoingMessage,
@@ -21,7 +22,14 @@ import type {
 
 /** The outcome of one item of a batch write, in input order. */
 export type ItemResult =
-  | { ok: true; externalId: string; /** channel ids of variants, by SKU, when the write created them */ variantIds?: Record<string, string> }
+  | {
+      ok: true;
+      externalId: string;
+      /** channel ids of variants, by SKU, when the write created them */
+      variantIds?: Record<string, string>;
+      /** After a write of the `media` group: the images the hub now has on the channel (content hash, channel id), kept in the binding and handed back as `channelImages`. */
+      images?: ImageRef[];
+    }
   | { ok: false; kind: FailureKind; message: string; retryAfterMs?: number };
 
 export interface Page<T> {

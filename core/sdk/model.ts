@@ -113,6 +113,11 @@ export interface DesiredProduct {
   category: string | null;
   attributes: Record<string, string>;
   images: ImageRef[];
+  /**
+   * The images the hub itself put on this channel for this product (from the binding: content hash and channel id).
+   * Upload only images whose hash is not here; delete only images listed here that are no longer desired.
+   */
+  channelImages?: ImageRef[];
   status: z.infer<typeof entityStatus>;
   variants: DesiredVariant[];
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { buildSimulator, type Simulator } from '../common/simulator.ts';
 import { loadResources } from './resources.ts';
@@ -19,7 +20,7 @@ const READ: Method[] = ['GET', 'HEAD'];
  * catalogue/stock/orders/inbox connector writes, GET/HEAD on reference data, nothing on `groups`.
  */
 export const RECORDED_KEY_PERMISSIONS: Record<string, Method[]> = {
-  ...Object.fromEntries(['products', 'combinations', 'stock_availables', 'specific_prices', 'categories', 'orders', 'order_details', 'order_histories', 'order_carriers', 'customer_threads', 'customer_messages', 'customers', 'addresses', 'carts'].map((r) => [r, ALL])),
+  ...Object.fromEntries(['products', 'combinations', 'stock_availables', 'specific_prices', 'categories', 'orders', 'order_details', 'order_histories', 'order_carriers', 'customer_threads', 'customer_messages', 'customers', 'addresses', 'carts', 'images'].map((r) => [r, ALL])),
   ...Object.fromEntries(['languages', 'currencies', 'countries', 'taxes', 'tax_rules', 'tax_rule_groups', 'product_options', 'product_option_values', 'product_features', 'product_feature_values', 'manufacturers', 'suppliers', 'order_states', 'shops', 'carriers', 'contacts', 'specific_price_rules', 'cart_rules'].map((r) => [r, READ])),
 };
 
@@ -80,6 +81,8 @@ export function createPrestashopSimulator(options: PrestashopOptions = {}): Simu
       version: opts.version,
       languages: store.languageIds(),
       resources: Object.fromEntries([...store.tables].map(([name, t]) => [name, [...t.values()]])),
+      // Image bytes stay out of the state document: their size and content hash say what a test needs.
+      images: [...store.images.values()].map(({ bytes, ...meta }) => ({ ...meta, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') })),
     }),
     reset: () => store.clear(),
     admin,

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { closest } from './closest.ts';
 import { BareResponse, PsError, renderErrorsJson, renderErrorsXml } from './errors.ts';
 import { renderEchoJsonWithWarnings, renderListJson, renderSingleJson } from './json.ts';
+import { serveImages, servePublicImage } from './images.ts';
 import { applyListQuery, parseListQuery } from './query.ts';
 import { ALL_RESOURCE_NAMES, type ResourceDef } from './resources.ts';
 import type { Store } from './store.ts';
@@ -73,6 +74,8 @@ export function createApi(cfg: ApiConfig): Hono {
       : respond(c, err.status, renderErrorsXml(err.entries), XML_CT, extra);
   };
 
+  api.get('/img/p/*', (c) => servePublicImage(c, cfg.store));
+
   api.all('/api/*', async (c) => {
     if (cfg.latencyMs > 0) await new Promise((r) => setTimeout(r, cfg.latencyMs));
     const json = wantsJson(c);
@@ -102,6 +105,7 @@ export function createApi(cfg: ApiConfig): Hono {
       if (!(ALL_RESOURCE_NAMES as readonly string[]).includes(resource)) {
         throw PsError.one(400, 27, `Resource of type "${resource}" does not exists. Did you mean: "${closest(resource, ALL_RESOURCE_NAMES)}"? The full list is: "${ALL_RESOURCE_NAMES.join('", "')}"`);
       }
+      if (resource === 'images') return await serveImages(c, method, segments, { store: cfg.store, allowed: apiKey.permissions.images ?? [], base: ctxFor(c).base, respond });
       const def = cfg.defs.get(resource);
       const allowed = apiKey.permissions[resource];
       if (!def || !allowed) throw PsError.one(401, 26, `Resource of type "${resource}" is not allowed with this authentication key`);

@@ -1,5 +1,6 @@
 import type { Entity, FieldValue } from './model.ts';
 import { isLang, textOf } from './model.ts';
+import type { ImageRec } from './images.ts';
 import type { ResourceDef } from './resources.ts';
 
 /**
@@ -9,6 +10,8 @@ import type { ResourceDef } from './resources.ts';
 export class Store {
   readonly tables = new Map<string, Map<number, Entity>>();
   private readonly nextIds = new Map<string, number>();
+  /** Product images with their stored bytes (served by images.ts, not as plain records). */
+  readonly images = new Map<number, ImageRec>();
 
   constructor(
     readonly defs: Map<string, ResourceDef>,
@@ -51,6 +54,7 @@ export class Store {
 
   clear(): void {
     this.tables.clear();
+    this.images.clear();
     this.nextIds.clear();
   }
 

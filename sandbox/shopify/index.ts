@@ -52,6 +52,8 @@ export interface ShopifySimulator extends Simulator {
   flushWebhooks(): Promise<void>;
   webhooks: WebhookSender;
   options: z.output<typeof shopifyOptionsSchema>;
+  /** The shop's records (tests wait on `store.pendingDownloads`, Shopify's background media processing). */
+  store: ShopStore;
 }
 
 export function createShopifySimulator(input: ShopifySimulatorOptions = {}): ShopifySimulator {
@@ -94,7 +96,8 @@ export function createShopifySimulator(input: ShopifySimulatorOptions = {}): Sho
     state: () => ({
       shop: { domain: options.shopDomain, currency: options.currency },
       locations: [...store.locations.values()],
-      products: [...store.products.values()].map((p) => ({ ...p, variants: store.productVariants(p) })),
+      products: [...store.products.values()].map((p) => ({ ...p, variants: store.productVariants(p), media: store.productFiles.get(p.id) ?? [] })),
+      files: [...store.files.values()],
       inventoryItems: [...store.inventoryItems.values()],
       inventoryLevels: [...store.levels.values()].map((l) => ({ ...l, on_hand: store.quantity(l, 'on_hand') })),
       orders: [...store.orders.values()],
@@ -104,5 +107,5 @@ export function createShopifySimulator(input: ShopifySimulatorOptions = {}): Sho
     }),
     admin: adminRoutes({ newContext, sender, bucket }),
   });
-  return { ...sim, flushWebhooks: () => sender.drain(), webhooks: sender, options };
+  return { ...sim, flushWebhooks: () => sender.drain(), webhooks: sender, options, store };
 }

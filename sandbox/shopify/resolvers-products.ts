@@ -1,5 +1,6 @@
 import { availableSnapshot, fireMovedLevels, type Resolver, type ShopContext } from './context.ts';
 import { notImplemented, userError, type UserError } from './errors.ts';
+import { applyFiles, validateFiles, type FileSetInput } from './media.ts';
 import { parseGid, type OptionRec, type ProductRec, type VariantRec } from './store.ts';
 
 /**
@@ -37,7 +38,7 @@ interface ProductSetInput {
 }
 
 /** ProductSetInput fields the simulator stores; any other field sent answers NOT_IMPLEMENTED rather than being dropped. */
-const SET_FIELDS = new Set(['title', 'handle', 'descriptionHtml', 'vendor', 'productType', 'status', 'tags', 'productOptions', 'variants']);
+const SET_FIELDS = new Set(['title', 'handle', 'descriptionHtml', 'vendor', 'productType', 'status', 'tags', 'productOptions', 'variants', 'files']);
 const VARIANT_SET_FIELDS = new Set(['id', 'optionValues', 'price', 'compareAtPrice', 'sku', 'barcode', 'position', 'inventoryPolicy', 'taxable', 'inventoryItem', 'inventoryQuantities']);
 const BULK_FIELDS = new Set(['id', 'price', 'compareAtPrice', 'barcode', 'inventoryPolicy', 'taxable', 'inventoryItem', 'inventoryQuantities']);
 const ITEM_FIELDS = new Set(['sku', 'tracked', 'cost', 'requiresShipping']);
@@ -137,6 +138,7 @@ export const productMutations: Record<string, Resolver> = {
         });
       });
     }
+    if (input.files) errors.push(...validateFiles(s, input.files as FileSetInput[]));
     if (errors.length) return fail();
 
     // Apply.
@@ -192,6 +194,8 @@ export const productMutations: Record<string, Resolver> = {
     } else if (p.variantIds.length === 0) {
       s.addVariant(p, { optionValues: ['Default Title'] }, [...s.locations.keys()].slice(0, 1));
     }
+
+    if (input.files) applyFiles(s, p, input.files as FileSetInput[]);
 
     if (creating) ctx.events.productCreated(p);
     else ctx.events.productUpdated(p);

@@ -1,3 +1,4 @@
+import type { FileRec } from './media.ts';
 /**
  * The simulated shop's state: plain records keyed by numeric id (Shopify's legacy ids; GraphQL ids are
  * `gid://shopify/<Type>/<id>`). Mutating helpers live here so that resolvers and admin routes change state the
@@ -135,6 +136,11 @@ export class ShopStore {
   levels = new Map<number, LevelRec>();
   orders = new Map<number, OrderRec>();
   adjustmentGroups = new Map<number, AdjustmentGroupRec>();
+  /** Files (media) and, per product, the ids of its files in order (media.ts). */
+  files = new Map<number, FileRec>();
+  productFiles = new Map<number, number[]>();
+  /** Downloads of new files still running (Shopify processes media asynchronously). */
+  pendingDownloads = new Set<Promise<void>>();
   private nextId = 1_000_001;
   private nextOrderNumber = 1001;
 
@@ -150,6 +156,8 @@ export class ShopStore {
 
   clear(): void {
     for (const m of [this.locations, this.products, this.variants, this.inventoryItems, this.levels, this.orders, this.adjustmentGroups]) m.clear();
+    this.files.clear();
+    this.productFiles.clear();
     this.nextId = 1_000_001;
     this.nextOrderNumber = 1001;
   }
@@ -215,6 +223,7 @@ export class ShopStore {
   deleteProduct(p: ProductRec): void {
     for (const v of this.productVariants(p)) this.deleteVariant(v);
     this.products.delete(p.id);
+    this.productFiles.delete(p.id);
   }
 
   level(inventoryItemId: number, locationId: number): LevelRec | undefined {

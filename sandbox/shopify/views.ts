@@ -1,5 +1,6 @@
 import { paginate, type ConnectionArgs } from './connection.ts';
-import { ShopifyFieldError } from './errors.ts';
+import { notImplemented, ShopifyFieldError } from './errors.ts';
+import { mediaImageView, productFileRecs } from './media.ts';
 import {
   ALL_QUANTITY_NAMES,
   gid,
@@ -81,6 +82,17 @@ export class Views {
             hasVariants: variants().some((x) => x.optionValues[o.position - 1] === v.name),
           })),
         })),
+      media: (args: ConnectionArgs & { sortKey?: string; query?: string | null }) => {
+        if (args.query) throw notImplemented('Product.media', 'query');
+        if (args.sortKey && args.sortKey !== 'POSITION') throw notImplemented('Product.media', `sortKey ${args.sortKey}`);
+        const files = productFileRecs(s, p.id);
+        return paginate(files, args, (f) => files.indexOf(f), (f) => mediaImageView(f));
+      },
+      mediaCount: this.count(productFileRecs(s, p.id).length),
+      featuredMedia: (() => {
+        const first = productFileRecs(s, p.id)[0];
+        return first ? mediaImageView(first) : null;
+      })(),
       variants: (args: ConnectionArgs & { sortKey?: string }) =>
         paginate(variants(), args, (v) => (args.sortKey === 'ID' ? v.id : p.variantIds.indexOf(v.id)), (v) => this.variant(v)),
     };
