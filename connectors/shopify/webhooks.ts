@@ -20,13 +20,29 @@ function secretOf(config: ShopifyConfig): string | undefined {
   return (config.webhookSecret ?? config.clientSecret)?.reveal();
 }
 
-export function verifyWebhook(req: WebhookRequest, config: ShopifyConfig): Verification {
+/**
+ * Shopify retries a failed delivery for 4 hours with its original headers, so a correctly signed delivery whose
+ * X-Shopify-Triggered-At is older than this is a replay, not a retry. Clocks may differ a little the other way.
+ */
+export const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export function verifyWebhook(req: WebhookRequest, config: ShopifyConfig, now: Date = new Date()): Verification {
   const key = secretOf(config);
   if (!key) return { ok: false, reason: 'no webhookSecret configured for this connection' };
   const signature = header(req, 'hmac-sha256');
   if (!signature) return { ok: false, reason: 'missing X-Shopify-Hmac-Sha256 header' };
   const expected = hmac('sha256', key, req.rawBody, 'base64');
-  return safeEqual(signature, expected) ? { ok: true } : { ok: false, reason: 'X-Shopify-Hmac-Sha256 does not match the body' };
+  if (!safeEqual(signature, expected)) return { ok: false, reason: 'X-Shopify-Hmac-Sha256 does not match the body' };
+  // Optional (shopify-app-js) and not covered by the HMAC: it stops stale retries and naive replays, not a forger
+  // holding a signed body — that one only makes the hub re-read the channel (hints carry no state).
+  const triggered = header(req, 'triggered-at');
+  if (triggered === undefined) return { ok: true };
+  const at = Date.parse(triggered);
+  if (Number.isNaN(at)) return { ok: false, reason: 'X-Shopify-Triggered-At is not a timestamp' };
+  if (now.getTime() - at > STALE_AFTER_MS) return { ok: false, reason: `X-Shopify-Triggered-At ${triggered} is more than 6 hours old (a replayed delivery)` };
+  if (at - now.getTime() > CLOCK_SKEW_MS) return { ok: false, reason: `X-Shopify-Triggered-At ${triggered} is in the future` };
+  return { ok: true };
 }
 
 const withId = z.object({ id: z.number().int(), admin_graphql_api_id: z.string().optional() });
@@ -82,6 +98,6 @@ function hintsFor(topic: string, read: <T>(schema: z.ZodType<T>) => T, config: S
 }
 
 export const shopifyWebhooks: Webhooks<ShopifyConfig> = {
-  verify: (req, config) => verifyWebhook(req, config),
+  verify: (req, config, now) => verifyWebhook(req, config, now),
   parse: (req, config) => parseWebhook(req, config),
 };

@@ -120,6 +120,8 @@ export async function graph<T>(
       ...(request.json !== undefined ? { json: request.json } : {}),
     }).json();
   } catch (err) {
+    // A 2xx whose body is cut short or not JSON (a proxy's page): transient as far as we can tell, and named.
+    if (err instanceof SyntaxError) throw new RetryableError(`Meta ${what}: the answer is not valid JSON (${err.message})`, { cause: err });
     const failure = await readGraphFailure(err);
     if (!failure) throw err;
     throw override?.(failure) ?? classifyGraphFailure(failure);

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import type { WebhookRequest } from '../sdk/webhooks.ts';
 import type { Database } from '../store/database.ts';
 import type { Engine } from '../sync/engine.ts';
+import { storable, unstorableReason } from './storable.ts';
 
 /**
  * Webhook ingress: `POST|GET /webhooks/:connection`. Verifies the signature over the raw body, deduplicates by the
@@ -35,7 +36,9 @@ export function webhookRoutes(deps: { db: Database; engine: Engine; log: Logger 
     }
     let parsed: ReturnType<typeof hooks.parse>;
     try {
-      parsed = hooks.parse(req, conn.ctx.config);
+      parsed = storable(hooks.parse(req, conn.ctx.config));
+      const unstorable = unstorableReason(parsed);
+      if (unstorable) throw new Error(unstorable);
     } catch (err) {
       deps.log.warn({ connection: name, reason: (err as Error).message }, 'webhook body not understood');
       return c.json({ error: `body not understood: ${(err as Error).message}` }, 400);
