@@ -50,7 +50,7 @@ export interface ChannelPrice {
 const toCents = (amount: string | number) => Math.round(Number(amount) * 100);
 const fromCents = (cents: number) => (cents / 100).toFixed(2);
 
-function round(cents: number, rounding: PriceRules['rounding']): number {
+export function round(cents: number, rounding: PriceRules['rounding']): number {
   switch (rounding) {
     case 'none':
       return cents;

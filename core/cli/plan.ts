@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
 import { buildPlan, type ConnectionPlan, type PlanWrite } from '../sync/plan.ts';
-import { printJson, selectConnections, withCli } from './context.ts';
+import { promotionsFromConfig } from '../sync/promotions.ts';
+import { CliError, printJson, selectConnections, withCli } from './context.ts';
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 function describeWrite(w: PlanWrite): string {
+  if (w.operation === 'promotions.apply' || w.operation === 'promotions.remove') {
+    const v = w.value as { promotion?: string; price?: string; regular?: string; currency?: string };
+    const what = w.operation === 'promotions.apply' ? `${w.sku} → ${v.price} ${v.currency ?? ''} (regular ${v.regular}) "${v.promotion}"` : `${w.sku} → remove "${v.promotion}"`;
+    return `${w.operation.padEnd(17)} ${what}${w.because.length ? `  because: ${w.because.join('; ')}` : ''}`;
+  }
   const what = w.operation === 'prices.set' || w.operation === 'stock.set'
     ? `${w.sku} → ${w.operation === 'prices.set' ? priceText(w.value) : show(w.value)}`
     : `${w.skus.join(', ') || w.productId} [${w.groups.join(', ')}]`;
@@ -42,10 +48,16 @@ export function planCommand(program: Command): void {
     .option('--connection <name>', 'only this connection')
     .option('--sku <sku>', 'only the product carrying this SKU')
     .option('--json', 'machine-readable output')
-    .action((opts: { connection?: string; sku?: string; json?: boolean }) =>
+    .option('--at <time>', 'what each channel would show at that moment (ISO 8601, e.g. 2025-11-28T09:00:00+01:00), promotions included')
+    .action((opts: { connection?: string; sku?: string; json?: boolean; at?: string }) =>
       withCli(program.opts().config, 'plan', {}, async (cli) => {
         const connections = selectConnections(cli, opts.connection);
-        const plan = await buildPlan(cli.store.db, cli.engine.bindings, connections, opts.sku ? { sku: opts.sku } : {});
+        const at = opts.at === undefined ? undefined : new Date(opts.at);
+        if (at && (Number.isNaN(at.getTime()) || !/\d{4}-\d{2}-\d{2}/.test(opts.at!))) throw new CliError(`--at "${opts.at}" is not a date and time: use ISO 8601 such as 2025-11-28T09:00:00+01:00`);
+        // Promotions as the file says now (the running hub syncs them at its next start): plan shows what the file will do.
+        const promotions = promotionsFromConfig(cli.config.promotions, cli.config.promotionCombine);
+        const plan = await buildPlan(cli.store.db, cli.engine.bindings, connections, { ...(opts.sku ? { sku: opts.sku } : {}), ...(at ? { at } : {}), promotions });
+        if (!opts.json && at) process.stdout.write(`planned for ${at.toISOString()}\n\n`);
         if (opts.json) return printJson(plan);
         if (opts.sku && plan.products === 0) process.stdout.write(`no product carries SKU "${opts.sku}"\n`);
         if (connections.length === 0) process.stdout.write('no connections are configured: nothing to plan\n');

@@ -154,6 +154,18 @@ function crossCheck(raw: Record<string, unknown>, config: RawConfig | undefined)
       }
     }
   }
+  const rawPromotions = raw.promotions;
+  if (Array.isArray(rawPromotions)) {
+    rawPromotions.forEach((p: unknown, i) => {
+      const channels = (p as { channels?: unknown } | null)?.channels;
+      if (!Array.isArray(channels)) return;
+      channels.forEach((name: unknown, j) => {
+        if (typeof name !== 'string' || names.includes(name)) return;
+        const hint = closest(name, names);
+        problems.push({ path: `promotions[${i}].channels[${j}]`, message: `"${name}" is not a connection${hint ? ` (did you mean "${hint}"?)` : names.length ? ` (connections: ${names.join(', ')})` : ''}` });
+      });
+    });
+  }
   if (!config) return problems;
   const currencyUsers: Array<[string, string]> = [];
   if (config.defaults.prices.currency) currencyUsers.push(['defaults.prices.currency', config.defaults.prices.currency]);

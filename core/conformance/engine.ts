@@ -38,7 +38,8 @@ export interface EngineHarness {
 export async function startEngine(
   yaml: string,
   connectors: ConnectorDefinition[],
-  options: { database: DatabaseFactory; redisUrl?: string; env?: Record<string, string> },
+  /** `now`: the connections' clock (what outbound prices promotions at), for tests that move time. */
+  options: { database: DatabaseFactory; redisUrl?: string; env?: Record<string, string>; now?: () => Date },
 ): Promise<EngineHarness> {
   const fresh = await options.database();
   const db = createDatabase(fresh.url);
@@ -60,6 +61,7 @@ export async function startEngine(
       await engine.kick(connection, 'inbound');
     },
     limiterFor: limiters,
+    ...(options.now ? { now: options.now } : {}),
   });
   engine = new Engine({ db, queues, log, connections });
   queues.startWorkers(engine.handlers(), { inbound: 2, outbound: 2, sweeps: 1, inbox: 1 });

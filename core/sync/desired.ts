@@ -5,6 +5,8 @@ import { availableToSell, type StockPolicy } from '../../mappings/stock-policy.t
 import type { DesiredPrice, DesiredProduct, DesiredVariant } from '../sdk/model.ts';
 import type { CanonicalProduct, CanonicalVariant } from './canonical.ts';
 import { hashOf } from './hash.ts';
+import { type PromotionInput, variantPromotion } from './promotions.ts';
+import type { PromotionSegment } from '../../mappings/promotions.ts';
 
 /** What the engine needs to know about a connection to compute what it should show. */
 export interface ConnectionPolicy {
@@ -23,6 +25,8 @@ export interface VariantPlan {
   /** Why the values are what they are, for `plan`. */
   because: { price?: string[]; stock?: string };
   hashes: { price?: string; stock?: string };
+  /** On a channel that schedules promotions itself: the stretch it should hold (see promotions.ts). */
+  promotion?: PromotionSegment;
 }
 
 export interface ProductPlan {
@@ -44,17 +48,24 @@ function basePriceOf(v: CanonicalVariant, policy: ConnectionPolicy) {
  * rules and stock policy, with a hash per field group (what outbound diffs against the last push) and the reasons.
  * Pure: the same inputs always give the same plan.
  */
-export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy, binding: { productExternalId?: string; variantExternalIds: Map<string, string> }): ProductPlan {
+export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy, binding: { productExternalId?: string; variantExternalIds: Map<string, string> }, promotions?: PromotionInput): ProductPlan {
   const variants: DesiredVariant[] = [];
   const plans: VariantPlan[] = [];
   for (const v of product.variants) {
     const base = basePriceOf(v, policy);
     let price: DesiredPrice | undefined;
     const because: VariantPlan['because'] = {};
+    let promotion: PromotionSegment | undefined;
     if (base) {
       const p = channelPrice(v.sku, base, policy.prices, policy.currencies);
       price = { gross: p.gross, net: p.net, taxRate: p.taxRate, currency: p.currency, compareAt: null };
       because.price = p.because;
+      const promo = promotions && variantPromotion(promotions, { sku: v.sku, category: product.category }, p, base.currency, policy);
+      if (promo?.price) {
+        price = { ...price, gross: promo.price.gross, net: promo.price.net, compareAt: p.gross };
+        because.price = [...p.because, promo.price.because];
+      }
+      promotion = promo?.hold;
     }
     const locations = policy.stock.locations;
     const onHand = Object.entries(v.onHand)
@@ -70,6 +81,7 @@ export function planProduct(product: CanonicalProduct, policy: ConnectionPolicy,
       sku: v.sku,
       variantId: v.id,
       because,
+      ...(promotion ? { promotion } : {}),
       hashes: {
         ...(policy.receives.includes('price') && price ? { price: hashOf(price) } : {}),
         ...(policy.receives.includes('stock') ? { stock: hashOf(stock) } : {}),

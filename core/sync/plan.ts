@@ -3,6 +3,8 @@ import type { Bindings } from './bindings.ts';
 import { openDrift } from './drift.ts';
 import { type PlannedWrite, reconcileProducts } from './outbound.ts';
 import type { RuntimeConnection } from './runtime.ts';
+import { isActive, targets } from '../../mappings/promotions.ts';
+import { describePromotionSupport, type LoadedPromotions, loadPromotions } from './promotions.ts';
 
 /** Products are planned in batches so a large catalogue never loads into memory at once. */
 export const PLAN_BATCH = 500;
@@ -30,6 +32,8 @@ export interface ConnectionPlan {
 
 export interface Plan {
   products: number;
+  /** The instant planned for, as ISO text, when one was asked for (`--at`). */
+  at?: string;
   connections: ConnectionPlan[];
 }
 
@@ -66,8 +70,11 @@ export async function buildPlan(
   db: Database,
   bindings: Bindings,
   connections: RuntimeConnection[],
-  options: { sku?: string; batchSize?: number } = {},
+  /** `at`: plan for that instant (promotions running then); `promotions`: the config's, instead of the store's. */
+  options: { sku?: string; batchSize?: number; at?: Date; promotions?: LoadedPromotions } = {},
 ): Promise<Plan> {
+  const at = options.at ?? new Date();
+  const promotions = options.promotions ?? (await loadPromotions(db, at));
   const plans = new Map<string, ConnectionPlan>();
   const { rows: states } = await db.query<{ connection: string; status: string; status_reason: string | null }>('SELECT connection, status, status_reason FROM connection_state');
   const stateOf = new Map(states.map((s) => [s.connection, s]));
@@ -78,6 +85,18 @@ export async function buildPlan(
     const caps = conn.def.capabilities;
     if (caps.catalog?.write && caps.catalog.read && (await conn.ctx.checkpoints.get<boolean>('catalog.linked')) !== true) {
       notes.push('its catalogue has not been linked by a sweep yet: products missing there are not created until the first sweep (run "omnihub sync --full")');
+    }
+    const concerning = promotions.list.filter((p) => p.channels.length === 0 || p.channels.includes(conn.name));
+    if (concerning.length > 0 && !conn.policy.receives.includes('price')) {
+      notes.push('owns its prices: promotions apply on top of them on the other channels, not here');
+    } else if (concerning.length > 0) {
+      notes.push(describePromotionSupport(conn));
+      const running = concerning.filter((p) => isActive(p, at));
+      const sku = options.sku;
+      const shown = sku ? running.filter((p) => 'all' in p.target || 'categories' in p.target || targets(p, { sku, category: null, connection: conn.name })) : running;
+      notes.push(shown.length
+        ? `promotions running at ${at.toISOString()}: ${shown.map((p) => `"${p.name}" (${p.key}, until ${p.endsAt.toISOString()})`).join(', ')}`
+        : `no promotion runs at ${at.toISOString()}${concerning.some((p) => p.startsAt > at) ? `; next: ${concerning.filter((p) => p.startsAt > at).map((p) => `"${p.name}" from ${p.startsAt.toISOString()}`).join(', ')}` : ''}`);
     }
     if (state && state.status !== 'ok') notes.push(`connection is ${state.status}${state.status_reason ? ` (${state.status_reason})` : ''}: these writes wait until an operator acts (omnihub reauth ${conn.name})`);
     plans.set(conn.name, {
@@ -100,7 +119,7 @@ export async function buildPlan(
     const skus = await skusOf(db, ids);
     for (const conn of connections) {
       const plan = plans.get(conn.name)!;
-      const outcome = await reconcileProducts(db, bindings, conn, ids, { dryRun: true });
+      const outcome = await reconcileProducts(db, bindings, conn, ids, { dryRun: true, at, promotions });
       for (const { connection: _c, ...w } of outcome.writes) {
         const writeSkus = w.sku ? [w.sku] : (skus.get(w.productId) ?? []);
         // With --sku, price and stock writes of the product's other variants are not what was asked about.
@@ -124,5 +143,5 @@ export async function buildPlan(
       });
     }
   }
-  return { products, connections: [...plans.values()] };
+  return { products, ...(options.at ? { at: at.toISOString() } : {}), connections: [...plans.values()] };
 }
