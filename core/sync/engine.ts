@@ -312,12 +312,19 @@ export class Engine {
     const parsed = orderSnapshot.safeParse(raw);
     if (!parsed.success) throw new ConnectorError('business', `${conn.name} returned an order the hub cannot read: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const result = await ingestOrder(this.deps.db, this.bindings, conn, parsed.data);
-    if (result.recordable) {
-      const recorders = this.connections.filter((c) => c.name !== conn.name && c.def.capabilities.orders?.write);
+    if (result.final) {
+      // A changed order is recorded again; an unchanged one only where it is not recorded yet (a crash between
+      // storing the order and requesting its recording must not leave the ERP without it).
+      const candidates = this.connections.filter((c) => c.name !== conn.name && c.def.capabilities.orders?.write);
+      const recorded = result.recordable || candidates.length === 0
+        ? new Set<string>()
+        : new Set((await this.deps.db.query<{ connection: string }>("SELECT connection FROM bindings WHERE kind = 'order' AND internal_id = $1 AND link_state = 'linked'", [result.orderId])).rows.map((r) => r.connection));
+      const recorders = candidates.filter((c) => !recorded.has(c.name));
       await requestWork(this.deps.db, recorders.map((c) => ({ connection: c.name, lane: 'outbound' as const, kind: 'order', id: result.orderId, priority: 1 })));
       for (const c of recorders) await this.kick(c.name, 'outbound');
     }
-    return result.changed;
+    // Every product the order touches is reconciled (a no-op where nothing moved): see IngestResult.touched.
+    return new Set([...result.changed, ...result.touched]);
   }
 
   private async processOutbound(conn: RuntimeConnection, batch: ClaimedRequest[]): Promise<Array<{ req: ClaimedRequest; error: ConnectorError }>> {

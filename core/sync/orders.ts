@@ -14,6 +14,13 @@ export interface IngestResult {
   needsMapping: boolean;
   /** True when the order is new or changed (other channels, such as the ERP, should record it). */
   recordable: boolean;
+  /** False while the order is not final (Allegro before READY_FOR_PROCESSING): nobody records it yet. */
+  final: boolean;
+  /**
+   * Products of every mapped line, moved now or by an earlier ingest of the same order. A replay after a crash
+   * between the ledger entry and the reconcile request finds nothing to move, yet the reconcile is still owed.
+   */
+  touched: Set<string>;
 }
 
 /**
@@ -34,6 +41,7 @@ export async function ingestOrder(db: Database, bindings: Bindings, conn: Runtim
   );
   const orderId = rows[0]!.id;
   const changed = new Set<string>();
+  const touched = new Set<string>();
   let needsMapping = false;
 
   const skus = order.lines.map((l) => l.sku).filter((s): s is string => Boolean(s));
@@ -62,6 +70,7 @@ export async function ingestOrder(db: Database, bindings: Bindings, conn: Runtim
       needsMapping = true;
       continue;
     }
+    touched.add(variant.productId);
     const base = `${conn.name}:order:${order.externalId}:line:${line.externalId}`;
     const entry = { variantId: variant.id, locationId: conn.saleLocation, connection: conn.name, orderId };
     // A placed but not yet final order (Allegro before READY_FOR_PROCESSING) holds its units as a reservation, so
@@ -91,5 +100,5 @@ export async function ingestOrder(db: Database, bindings: Bindings, conn: Runtim
     }
   }
   await db.query('UPDATE orders SET state = $2 WHERE id = $1', [orderId, needsMapping ? 'needs_mapping' : 'ok']);
-  return { orderId, changed, needsMapping, recordable: rows[0]!.changed && order.status !== 'pending' };
+  return { orderId, changed, needsMapping, recordable: rows[0]!.changed && order.status !== 'pending', final: order.status !== 'pending', touched };
 }
