@@ -15,7 +15,9 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './store/embedded-p
 import { migrate } from './store/migrate.ts';
 import { Engine } from './sync/engine.ts';
 import { createEngine } from './sync/create-engine.ts';
+import { PromotionScheduler } from './sync/promotion-scheduler.ts';
 import { webhookRoutes } from './http/webhooks.ts';
+import { inboxHandlers } from './inbox/replies.ts';
 
 export interface Store {
   url: string;
@@ -45,6 +47,8 @@ export async function openStore(config: HubConfig, log: Logger): Promise<Store> 
 export interface Hub {
   /** Base URL of the HTTP server (role "all" only). */
   url: string | undefined;
+  /** The HTTP app it serves (role "all" only), for in-process requests and route listings in tests. */
+  app: ReturnType<typeof createHttpApp> | undefined;
   store: Store;
   queues: QueueSystem;
   engine: Engine;
@@ -66,6 +70,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
   let server: ServerType | undefined;
   let engineRef: Engine | undefined;
   let closeEngine: (() => Promise<void>) | undefined;
+  let promotions: PromotionScheduler | undefined;
   try {
     const { applied } = await migrate(store.db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -73,7 +78,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     const redisUrl = config.queue.redisUrl?.reveal();
     const backend: QueueBackend = redisUrl ? { kind: 'redis', redisUrl } : { kind: 'postgres', databaseUrl: store.url };
     const metrics = createMetrics();
-    queues = new Queues(backend, { db: store.db, log, metrics, ...(options.tuning ? { tuning: options.tuning } : {}) });
+    queues = new Queues(backend, { db: store.db, log, metrics, tuning: options.tuning ?? { lockDurationMs: config.queue.lockDuration, stalledIntervalMs: config.queue.lockDuration } });
     const built = createEngine(config, { db: store.db, queues, log, sharedLimitsRedisUrl: redisUrl });
     const engine = built.engine;
     engineRef = engine;
@@ -85,12 +90,20 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     for (const lane of Object.keys(engineHandlers) as Array<keyof typeof engineHandlers>) {
       handlers[lane] = { ...(handlers[lane] ?? {}), ...engineHandlers[lane] };
     }
+    handlers.inbox = { ...(handlers.inbox ?? {}), ...inboxHandlers({ db: store.db, engine, log }) };
     queues.startWorkers(handlers, config.queue.concurrency);
     await engine.start();
+    if (options.role === 'all') {
+      // Promotions as code, then on-time starts and ends (and whatever started or ended while the hub was down).
+      promotions = new PromotionScheduler({ db: store.db, engine, log });
+      await promotions.syncConfig(config.promotions, config.promotionCombine);
+      await promotions.start();
+    }
     log.info({ connections: engine.connections.map((c) => `${c.name} (${c.def.name}@${c.def.version})`) }, 'connections loaded');
     log.info({ queue: backend.kind, database: store.embedded ? 'embedded' : 'external', role: options.role }, 'workers started');
 
     let url: string | undefined;
+    let served: ReturnType<typeof createHttpApp> | undefined;
     if (options.role === 'all') {
       const q = queues;
       const app = createHttpApp({
@@ -101,8 +114,10 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
         bodyLimit: config.http.bodyLimit,
         redact: createRedactor(config.secrets),
         db: store.db, connections: Object.values(config.connections).filter((c) => c.enabled).map((c) => ({ name: c.name, connector: c.connector })),
+        web: { db: store.db, log, engine: engineRef!, queues: q, secureCookies: config.http.publicUrl?.startsWith('https:') ?? false },
       });
       app.route('/webhooks', webhookRoutes({ db: store.db, engine: engineRef!, log }));
+      served = app;
       url = await new Promise<string>((resolve, reject) => {
         server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info: AddressInfo) =>
           resolve(`http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`),
@@ -119,6 +134,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
     let stopping: Promise<void> | undefined;
     return {
       url,
+      app: served,
       store,
       queues: q,
       engine: running,
@@ -129,6 +145,8 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
             const s = server;
             await new Promise<void>((resolve) => s.close(() => resolve()));
           }
+          promotions?.stop();
+          await promotions?.idle();
           await closeEngine?.();
           await q.close();
           await store.close();
@@ -138,6 +156,7 @@ export async function startHub(config: HubConfig, options: StartOptions): Promis
       },
     };
   } catch (err) {
+    promotions?.stop();
     await closeEngine?.().catch(() => undefined);
     await queues?.close().catch(() => undefined);
     await store.close().catch(() => undefined);

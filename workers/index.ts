@@ -1,6 +1,6 @@
 import type { LaneHandlers, QueueSystem } from '../core/queue/queue-system.ts';
 import type { Database } from '../core/store/database.ts';
-import { pruneInboundEvents } from './maintenance.ts';
+import { pruneActivity, pruneInboundEvents } from './maintenance.ts';
 
 export interface WorkerContext {
   db: Database;
@@ -12,6 +12,7 @@ export function laneHandlers(ctx: WorkerContext): LaneHandlers {
   return {
     sweeps: {
       'maintenance.prune-inbound-events': async () => pruneInboundEvents(ctx.db),
+      'maintenance.prune-activity': async () => pruneActivity(ctx.db),
     },
   };
 }
@@ -21,4 +22,5 @@ export async function registerSchedules(ctx: WorkerContext): Promise<void> {
   await ctx.queues
     .queue('sweeps')
     .upsertJobScheduler('maintenance.prune-inbound-events', { every: 3_600_000 }, { name: 'maintenance.prune-inbound-events', data: {} });
+  await ctx.queues.queue('sweeps').upsertJobScheduler('maintenance.prune-activity', { every: 3_600_000 }, { name: 'maintenance.prune-activity', data: {} });
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../core/store/database.ts';
+import { ACTIVITY_RETENTION_DAYS } from '../core/sync/activity.ts';
 
 /** Webhook dedup rows older than this are pruned: channels stop redelivering long before (Shopify: 48 h). */
 export const INBOUND_EVENT_RETENTION_DAYS = 30;
@@ -9,5 +10,11 @@ export const INBOUND_EVENT_RETENTION_DAYS = 30;
  */
 export async function pruneInboundEvents(db: Database, retentionDays = INBOUND_EVENT_RETENTION_DAYS): Promise<{ pruned: number }> {
   const res = await db.query(`DELETE FROM inbound_events WHERE received_at < now() - make_interval(days => $1)`, [retentionDays]);
+  return { pruned: res.rowCount ?? 0 };
+}
+
+/** Prunes the activity record behind the console's timelines, so it stays bounded however busy the hub is. */
+export async function pruneActivity(db: Database, retentionDays = ACTIVITY_RETENTION_DAYS): Promise<{ pruned: number }> {
+  const res = await db.query('DELETE FROM activity WHERE at < now() - make_interval(days => $1)', [retentionDays]);
   return { pruned: res.rowCount ?? 0 };
 }

@@ -10,6 +10,8 @@ import { fileResolver } from '../connectors/registry.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { type Hub, openStore, startHub } from '../runtime.ts';
 import { migrate } from '../store/migrate.ts';
+import { addUser } from '../web/auth/users.ts';
+import { randomBytes } from 'node:crypto';
 import { databaseVault, vaultKey } from '../sync/vault.ts';
 
 /**
@@ -24,6 +26,8 @@ import { databaseVault, vaultKey } from '../sync/vault.ts';
 
 /** The vault entry the Allegro connector refreshes its access tokens from (connectors/allegro/tokens.ts). */
 const ALLEGRO_REFRESH_TOKEN = 'allegro.refresh_token';
+/** The demo's admin account (its password is generated at every start). */
+export const DEMO_ADMIN_EMAIL = 'admin@demo.omnihub.local';
 
 function freePort(port: number): Promise<number> {
   return new Promise((done, fail) => {
@@ -125,12 +129,16 @@ connections:
  * Empties the demo database and links the simulated Allegro seller before the hub's workers start, so no poll
  * meets an unlinked account. Only ever the embedded cluster under `.omnihub/demo` (never DATABASE_URL).
  */
-async function prepareDatabase(config: HubConfig, log: Logger, allegroRefreshToken: string): Promise<void> {
+async function prepareDatabase(config: HubConfig, log: Logger, allegroRefreshToken: string): Promise<{ email: string; password: string }> {
   const store = await openStore(config, log);
   try {
     await store.db.query('DROP SCHEMA IF EXISTS bullmq CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
     await migrate(store.db);
     await databaseVault(store.db, 'allegro', vaultKey(config.dataDir), (v) => config.secrets.add(v)).set(ALLEGRO_REFRESH_TOKEN, allegroRefreshToken);
+    // A fresh admin per run with a generated password, printed once so a newcomer can sign in to the inbox.
+    const admin = { email: DEMO_ADMIN_EMAIL, password: randomBytes(12).toString('base64url') };
+    await addUser(store.db, { ...admin, name: 'Demo admin', role: 'admin' });
+    return admin;
   } finally {
     await store.close();
   }
@@ -170,10 +178,11 @@ export async function startDemo(options: { print?: (line: string) => void; env?:
     const allegro = sandbox.endpoints.allegro.credentials as Record<string, string>;
     const { refreshToken } = await linkAllegroSeller(sandbox.endpoints.allegro.url, allegro.clientId!, allegro.clientSecret!);
     print('[demo] Allegro seller linked (OAuth device flow, approved on the simulator)');
-    await prepareDatabase(config, log, refreshToken);
+    const admin = await prepareDatabase(config, log, refreshToken);
     hub = await startHub(config, { role: 'all', log });
     const running = hub;
     print(`[demo] hub listening at ${running.url}/ (open it in a browser: connections, products, orders, stock ledger, inbox)`);
+    print(`[demo] sign in to the inbox at ${running.url}/login as ${admin.email} with password ${admin.password} (generated for this run)`);
     // A customer who wrote on Messenger before the demo began; the Allegro buyer's thread is seeded and polled.
     await fetch(`${sandbox.endpoints.meta.url}/__sandbox/messenger/inbound`, {
       method: 'POST',

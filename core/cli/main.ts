@@ -11,6 +11,7 @@ import { deadLettersCommand } from './dead-letters.ts';
 import { planCommand } from './plan.ts';
 import { statusCommand } from './status.ts';
 import { syncCommand } from './sync.ts';
+import { usersCommand } from './users.ts';
 
 function loggerFor(config: HubConfig): Logger {
   return createLogger({ level: config.log.level, ...(config.log.format ? { format: config.log.format } : {}), secrets: config.secrets });
@@ -130,5 +131,6 @@ statusCommand(program);
 syncCommand(program);
 deadLettersCommand(program);
 sandboxCommand(program);
+usersCommand(program);
 
 await program.parseAsync(process.argv);

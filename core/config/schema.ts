@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalogMapsSchema } from '../../mappings/catalog-maps.ts';
 import { duration } from '../../mappings/duration.ts';
 import { ownershipSchema } from '../../mappings/ownership.ts';
+import { PROMOTION_COMBINE, promotionsSchema } from '../../mappings/promotions.ts';
 import { currencyCode, priceRulesSchema } from '../../mappings/price-rules.ts';
 import { stockPolicySchema } from '../../mappings/stock-policy.ts';
 import { secret } from '../sdk/secret.ts';
@@ -64,6 +65,11 @@ export const configSchema = z.strictObject({
       /** Redis for the queue; the queue lives in PostgreSQL when this is left out (and `REDIS_URL` is unset). */
       redisUrl: secret().optional(),
       concurrency: laneConcurrency.prefault({}),
+      /**
+       * How long a worker holds a job before another may take it over as abandoned (a process killed with -9, a
+       * host lost); the check for such jobs runs as often. Longer than any single channel call; default 30s.
+       */
+      lockDuration: duration.refine((ms) => ms >= 1000 && ms <= 600_000, { message: 'must be between 1s and 10m' }).prefault('30s'),
     })
     .prefault({}),
   http: z
@@ -100,6 +106,10 @@ export const configSchema = z.strictObject({
     )
     .default({}),
   ownership: ownershipSchema.default({}),
+  /** Promotions as code: upserted by key at every start; one removed from here is cancelled and reverted. */
+  promotions: promotionsSchema.default([]),
+  /** Which promotion a SKU gets when several run at once on a channel: the lowest price, or the highest priority. */
+  promotionCombine: z.enum(PROMOTION_COMBINE).default('best_for_customer'),
   defaults: z
     .strictObject({
       stock: stockPolicySchema.prefault({}),

@@ -8,6 +8,8 @@ import { LANES } from '../queue/lanes.ts';
 import type { HealthReport } from './health.ts';
 import { homeRoutes } from './home.tsx';
 import type { Database } from '../store/database.ts';
+import { hasSession } from '../web/auth/guard.ts';
+import { webRoutes, type WebDeps } from '../web/routes.ts';
 
 export interface HttpDeps {
   log: Logger;
@@ -21,6 +23,8 @@ export interface HttpDeps {
   /** The store and the configured connections, for the home page at `/` (served only when given). */
   db?: Database;
   connections?: Array<{ name: string; connector: string }>;
+  /** Sign-in, inbox and console (served only when given); customer messages on `/` then need a session. */
+  web?: WebDeps;
 }
 
 /** The hub's HTTP surface. Later issues mount webhook ingress, the admin API and the console here. */
@@ -37,7 +41,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     '*',
     bodyLimit({
       maxSize: deps.bodyLimit,
-      onError: (c) => c.json({ error: `request body larger than ${deps.bodyLimit} bytes` }, 413),
+      // The rest of the body is not read: the connection cannot carry another request, so the client is told.
+      onError: (c) => c.json({ error: `request body larger than ${deps.bodyLimit} bytes` }, 413, { connection: 'close' }),
     }),
   );
 
@@ -62,7 +67,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
   });
 
-  if (deps.db) app.route('/', homeRoutes({ db: deps.db, connections: deps.connections ?? [] }));
+  if (deps.web) app.route('/', webRoutes(deps.web));
+  if (deps.db) {
+    const db = deps.db;
+    app.route('/', homeRoutes({ db, connections: deps.connections ?? [], ...(deps.web ? { canReadMessages: (c) => hasSession(db, c) } : {}) }));
+  }
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     deps.log.error({ err: err.message, path: c.req.path }, 'unhandled error in HTTP handler');

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 // The pragmas keep JSX compiling when tsx runs from another folder (a merchant's), where tsconfig.json is not found.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Database } from '../store/database.ts';
 
 /**
@@ -14,6 +14,8 @@ export interface HomeDeps {
   db: Database;
   /** Configured connections: name → connector. */
   connections: Array<{ name: string; connector: string }>;
+  /** When given, customer messages are shown only to requests it admits (a signed-in session); others get a link to sign in. */
+  canReadMessages?: (c: Context) => Promise<boolean>;
 }
 
 interface Snapshot {
@@ -76,7 +78,7 @@ const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;min-width:40rem}td,th{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4}.ok{color:#176117}.bad{color:#a11}.muted{color:#777}`;
 
-function Page(props: { s: Snapshot; connections: HomeDeps['connections'] }) {
+function Page(props: { s: Snapshot; connections: HomeDeps['connections']; hideMessages?: boolean }) {
   const { s } = props;
   return (
     <html lang="en">
@@ -146,7 +148,7 @@ function Page(props: { s: Snapshot; connections: HomeDeps['connections'] }) {
         )}
 
         <h2>Latest customer messages</h2>
-        {s.messages.length === 0 ? <p class="muted">No conversations yet.</p> : (
+        {props.hideMessages ? <p id="messages-sign-in">Customer messages are in the <a href="/login?next=%2Finbox">inbox: sign in to read them</a>.</p> : s.messages.length === 0 ? <p class="muted">No conversations yet.</p> : (
           <table id="messages">
             <tr><th>when</th><th>channel</th><th>customer</th><th>direction</th><th>message</th></tr>
             {s.messages.map((m) => (
@@ -161,6 +163,11 @@ function Page(props: { s: Snapshot; connections: HomeDeps['connections'] }) {
 
 export function homeRoutes(deps: HomeDeps): Hono {
   const app = new Hono();
-  app.get('/', async (c) => c.html(`<!doctype html>${(<Page s={await snapshot(deps.db)} connections={deps.connections} />).toString()}`));
+  app.get('/', async (c) => {
+    const hideMessages = deps.canReadMessages ? !(await deps.canReadMessages(c)) : false;
+    const s = await snapshot(deps.db);
+    if (hideMessages) s.messages = [];
+    return c.html(`<!doctype html>${(<Page s={s} connections={deps.connections} hideMessages={hideMessages} />).toString()}`);
+  });
   return app;
 }

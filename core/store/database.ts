@@ -14,5 +14,8 @@ export function createDatabase(url: string, options: { max?: number; application
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Likewise a client checked out (a transaction, an advisory lock held between queries) when the server goes: its
+  // next query fails and the pool discards it on release; the 'error' event alone must not end the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

@@ -23,6 +23,17 @@ export async function ingestConversation(db: Database, connection: string, snap:
     [connection, snap.externalThreadId, identity.rows[0]!.id, identity.rows[0]!.customer_id, snap.subject ?? null],
   );
   const conversationId = conv.rows[0]!.id;
+  if (snap.productExternalId) {
+    // The item the customer asks about (an Allegro offer, a PrestaShop product): the variant it is linked to, so
+    // the customer card can show it. A listing not linked (yet) leaves what is known unchanged.
+    await db.query(
+      `UPDATE conversations SET variant_id = COALESCE((
+         SELECT internal_id FROM bindings WHERE connection = $2 AND kind = 'variant' AND link_state = 'linked' AND (external_id = $3 OR product_external_id = $3)
+          ORDER BY (external_id = $3) DESC, id LIMIT 1), variant_id)
+       WHERE id = $1`,
+      [conversationId, connection, snap.productExternalId],
+    );
+  }
   let added = 0;
   for (const m of snap.messages) {
     const inserted = await db.query(
@@ -56,6 +67,20 @@ export async function ingestConversation(db: Database, connection: string, snap:
 /** Puts a delivery receipt (sent/delivered/read/failed) on the message the hub sent. Receipts never go backwards. */
 export async function applyDelivery(db: Database, connection: string, hint: Extract<Hint, { kind: 'delivery' }>): Promise<boolean> {
   const order = ['pending', 'sent', 'delivered', 'read'];
+  // `watermark:<thread>:<epoch ms>` names no message but "everything we sent in that thread up to then" (how
+  // Messenger reports reads, and deliveries without mids).
+  const watermark = /^watermark:(.+):(\d+)$/.exec(hint.messageExternalId);
+  if (watermark) {
+    const { rowCount } = await db.query(
+      `UPDATE messages m SET delivery_status = $4, failure_reason = $5
+         FROM conversations c
+        WHERE m.conversation_id = c.id AND c.connection = $1 AND c.external_thread_id = $2 AND m.direction = 'out'
+          AND m.external_id IS NOT NULL AND m.sent_at <= to_timestamp($3::bigint / 1000.0)
+          AND ($4 = 'failed' OR array_position($6::text[], coalesce(m.delivery_status, 'pending')) < array_position($6::text[], $4))`,
+      [connection, watermark[1], watermark[2], hint.status, hint.reason ?? null, order],
+    );
+    return (rowCount ?? 0) > 0;
+  }
   const { rowCount } = await db.query(
     `UPDATE messages m SET delivery_status = $3, failure_reason = $4
        FROM conversations c

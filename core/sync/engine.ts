@@ -4,6 +4,7 @@ import type { LaneHandlers, QueueSystem } from '../queue/queue-system.ts';
 import { AuthError, ConnectorError, RetryableError } from '../sdk/errors.ts';
 import { conversationSnapshot, type Hint, orderSnapshot, productSnapshot } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
+import { hintActivity, recordActivity, recordCall, requestActivity } from './activity.ts';
 import { applySnapshot } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
@@ -20,6 +21,14 @@ const OUTBOUND_BATCH = 100;
 const DRAIN_ATTEMPTS = 1_000_000;
 /** How long an outbound drain waits for more changes to join its batch. */
 const OUTBOUND_DEBOUNCE_MS = 150;
+/**
+ * Longest wait between two tries of a failing drain (the general job backoff goes to 10 min): a try costs one
+ * batch, and a channel that answers again should not wait minutes for its backlog. A successful poll of the
+ * channel starts a waiting drain at once (see `resumeDrains`).
+ */
+export const DRAIN_BACKOFF_CAP_MS = 30_000;
+/** Longest pause of a connection's polls after its channel failed one (the next poll is the retry). */
+const POLL_BACKOFF_CAP_MS = 30_000;
 
 // Messages before their delivery receipts (a receipt applied first would find no message), orders before catalogue.
 const PRIORITY: Record<string, number> = { order: 1, conversation: 1, delivery: 2, stock: 2, variant: 4, product: 5 };
@@ -79,6 +88,7 @@ export class Engine {
   /** Records hints (from a webhook or a poll) and starts the inbound drain. */
   async hint(connection: string, hints: Hint[], db: Pick<Database, 'query'> = this.deps.db): Promise<void> {
     await requestWork(db, hints.map((h) => ({ connection, lane: 'inbound' as const, kind: h.kind, id: hintKey(h), payload: h, priority: PRIORITY[h.kind] ?? 5 })));
+    await recordActivity(db, hints.map((h) => hintActivity(connection, h)));
   }
 
   /** Every connection that receives a field group reconciles these products. */
@@ -97,24 +107,23 @@ export class Engine {
 
   handlers(): LaneHandlers {
     return {
-      inbound: { drain: (job: Job<{ connection: string }>) => this.drain(job.data.connection, 'inbound') },
-      outbound: { drain: (job: Job<{ connection: string }>) => this.drain(job.data.connection, 'outbound') },
+      inbound: { drain: (job: Job<{ connection: string }>) => this.drainJob(job, 'inbound') },
+      outbound: { drain: (job: Job<{ connection: string }>) => this.drainJob(job, 'outbound') },
       sweeps: {
-        poll: (job: Job<{ connection: string }>) => this.poll(job.data.connection),
-        sweep: (job: Job<{ connection: string }>) => this.sweep(job.data.connection),
+        poll: (job: Job<{ connection: string }>) => this.scheduledPoll(job.data.connection),
+        sweep: (job: Job<{ connection: string }>) => this.scheduledSweep(job),
       },
     };
   }
 
   /** Registers each connection's poll and sweep schedules, and a timer that keeps a drain job for pending work. */
   async start(tickMs = 2_000): Promise<void> {
-    for (const c of this.byName.values()) {
-      const pollable = c.def.poll || c.def.capabilities.orders?.read || c.def.capabilities.inquiries?.read;
-      if (pollable) await this.deps.queues.queue('sweeps').upsertJobScheduler(`poll/${c.name}`, { every: c.pollEveryMs }, { name: 'poll', data: { connection: c.name } });
-      if (c.def.capabilities.catalog?.read) await this.deps.queues.queue('sweeps').upsertJobScheduler(`sweep/${c.name}`, { every: c.sweepEveryMs }, { name: 'sweep', data: { connection: c.name } });
-    }
+    await this.ensureSchedules();
+    let ticks = 0;
     const tick = async () => {
       try {
+        // A Redis that lost its data (no persistence, a failover to an empty replica) lost the schedules too.
+        if (++ticks % 5 === 0) await this.ensureSchedules(true);
         for (const { connection, lane } of await lanesWithWork(this.deps.db)) if (this.byName.has(connection)) await this.kick(connection, lane);
         await this.resumeNeedsMapping();
       } catch (err) {
@@ -128,6 +137,21 @@ export class Engine {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** Registers each connection's poll and sweep schedules (with `onlyMissing`, those Redis no longer has). */
+  async ensureSchedules(onlyMissing = false): Promise<void> {
+    const sweeps = this.deps.queues.queue('sweeps');
+    const ensure = async (id: string, every: number, name: 'poll' | 'sweep', connection: string) => {
+      if (onlyMissing && (await sweeps.getJobScheduler(id))) return;
+      if (onlyMissing) this.deps.log.warn({ schedule: id }, 'schedule missing from the queue (Redis lost its data?); registered again');
+      await sweeps.upsertJobScheduler(id, { every }, { name, data: { connection } });
+    };
+    for (const c of this.byName.values()) {
+      const pollable = c.def.poll || c.def.capabilities.orders?.read || c.def.capabilities.inquiries?.read;
+      if (pollable) await ensure(`poll/${c.name}`, c.pollEveryMs, 'poll', c.name);
+      if (c.def.capabilities.catalog?.read) await ensure(`sweep/${c.name}`, c.sweepEveryMs, 'sweep', c.name);
+    }
   }
 
   private mappingsSeen = '';
@@ -189,6 +213,7 @@ export class Engine {
       const fresh = batch.filter((r) => retryMessage === undefined || r.attempts === 0);
       if (fresh.length === 0) break;
       const failed = lane === 'inbound' ? await this.processInbound(conn, fresh) : await this.processOutbound(conn, fresh);
+      await recordActivity(this.deps.db, fresh.map((r) => requestActivity(name, lane, r, failed.find((f) => f.req === r)?.error, MAX_REQUEST_ATTEMPTS)));
       const failedKeys = new Set(failed.map((f) => `${f.req.kind}\u0000${f.req.id}`));
       await completeRequests(this.deps.db, name, lane, fresh.filter((r) => !failedKeys.has(`${r.kind}\u0000${r.id}`)));
       processed += fresh.length - failed.length;
@@ -214,6 +239,72 @@ export class Engine {
       throw new RetryableError(`some ${lane} work for ${name} failed and will be retried: ${retryMessage}`, retryAfter !== undefined ? { retryAfterMs: retryAfter } : {});
     }
     return { processed };
+  }
+
+  /**
+   * A drain as a queue job: its retries wait as the channel says, or back off exponentially up to the cap. A retry
+   * of an outbound drain (its channel was failing) first reads the channel's orders: sales made there during the
+   * outage reach the ledger before the backlog's stock writes (orders before catalogue), and a channel still down
+   * fails that one read instead of a whole batch of writes.
+   */
+  private async drainJob(job: Job<{ connection: string }>, lane: RequestLane): Promise<{ processed: number }> {
+    const name = job.data.connection;
+    try {
+      if (lane === 'outbound' && job.attemptsMade > 0 && this.byName.get(name)?.def.capabilities.orders?.read) await this.poll(name);
+      return await this.drain(name, lane);
+    } catch (err) {
+      if (!(err instanceof ConnectorError) || err.kind !== 'retryable') throw err;
+      if (err instanceof RetryableError && err.retryAfterMs !== undefined) throw err;
+      const backoff = Math.min(1000 * 2 ** Math.min(job.attemptsMade, 20), DRAIN_BACKOFF_CAP_MS);
+      throw new RetryableError(err.message, { retryAfterMs: Math.round(backoff * (0.8 + Math.random() * 0.4)) });
+    }
+  }
+
+  /** Starts a connection's drains that wait in their backoff (its channel answered again): the backlog goes now. */
+  async resumeDrains(connection: string): Promise<void> {
+    for (const lane of ['inbound', 'outbound'] as const) {
+      const job = await this.deps.queues.queue(lane).getJob(`drain/${lane}/${connection}`);
+      if (job && job.attemptsMade > 0 && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
+  }
+
+  private readonly pollPause = new Map<string, { until: number; failures: number }>();
+
+  /**
+   * A scheduled poll. Polls of every connection share the sweeps lane, so a channel that is down must not hold
+   * it: after a retryable failure its polls pause (1 s, doubling, up to 30 s; the next poll is the retry and the
+   * checkpoint did not move, so nothing is missed), and are not retried by the queue. Other failures throw.
+   */
+  private async scheduledPoll(name: string): Promise<{ orders: number; conversations: number; paused?: true }> {
+    const pause = this.pollPause.get(name);
+    if (pause && Date.now() < pause.until) return { orders: 0, conversations: 0, paused: true };
+    try {
+      const result = await this.poll(name);
+      this.pollPause.delete(name);
+      await this.resumeDrains(name).catch((err: Error) => this.deps.log.warn({ connection: name, err: err.message }, 'could not resume drains'));
+      return result;
+    } catch (err) {
+      if (!(err instanceof ConnectorError) || err.kind !== 'retryable') throw err;
+      const failures = (pause?.failures ?? 0) + 1;
+      this.pollPause.set(name, { failures, until: Date.now() + Math.min(1000 * 2 ** (failures - 1), POLL_BACKOFF_CAP_MS) });
+      this.deps.log.warn({ connection: name, failures, err: err.message }, 'poll failed; the channel is polled again shortly');
+      return { orders: 0, conversations: 0 };
+    }
+  }
+
+  /**
+   * A sweep job: retried by the queue while it has tries left, but a channel that is still down on the last try is
+   * no dead letter — sweeps are periodic, and the next one is the retry.
+   */
+  private async scheduledSweep(job: Job<{ connection: string }>): Promise<{ seen: number; deleted: number }> {
+    try {
+      return await this.sweep(job.data.connection);
+    } catch (err) {
+      const e = this.byName.get(job.data.connection)?.classify(err);
+      if (e?.kind !== 'retryable' || job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw err;
+      this.deps.log.warn({ connection: job.data.connection, err: e.message }, 'sweep failed on every try; the next scheduled sweep tries again');
+      return { seen: 0, deleted: 0 };
+    }
   }
 
   private async deadLetter(connection: string, lane: RequestLane, req: ClaimedRequest, error: string): Promise<void> {
@@ -277,7 +368,7 @@ export class Engine {
           productId = owner?.productExternalId;
         }
         if (!productId || !caps.catalog?.read) return none;
-        const snap = await caps.catalog.read.get(conn.ctx, productId);
+        const snap = await recordCall(this.deps.db, conn, 'catalog.read.get', 'product', [{ externalId: productId }], () => caps.catalog!.read!.get(conn.ctx, productId));
         if (!snap) {
           await this.markDeleted(conn, productId);
           return none;
@@ -289,7 +380,7 @@ export class Engine {
       case 'order': {
         const read = caps.orders?.read;
         if (!read) return none;
-        const order = await read.get(conn.ctx, hint.externalId);
+        const order = await recordCall(this.deps.db, conn, 'orders.read.get', 'order', [{ externalId: hint.externalId }], () => read.get(conn.ctx, hint.externalId));
         if (!order) return none;
         return { changed: await this.ingestOrder(conn, order), heal: new Set() };
       }
@@ -363,7 +454,7 @@ export class Engine {
     const order = rows[0];
     if (!order) return;
     const snapshot = orderSnapshot.parse(order.raw);
-    const { externalId } = await write.record(conn.ctx, { ...snapshot, reference: `${order.connection}-${order.external_id}`, channel: order.connection });
+    const { externalId } = await recordCall(this.deps.db, conn, 'orders.write.record', 'order', [{ internalId: orderId }], () => write.record(conn.ctx, { ...snapshot, reference: `${order.connection}-${order.external_id}`, channel: order.connection }));
     await this.bindings.upsert({ connection: conn.name, kind: 'order', externalId, internalId: orderId, linkState: 'linked', origin: 'created' });
   }
 
@@ -406,6 +497,7 @@ export class Engine {
       if (conn.def.poll) await conn.def.poll(conn.ctx);
     } catch (err) {
       const e = conn.classify(err);
+      await recordActivity(this.deps.db, { connection: name, step: 'job', entityKind: 'poll', outcome: e.kind, summary: `poll failed (${e.kind}): ${e.message}` }).catch(() => undefined);
       if (e instanceof AuthError || e.kind === 'auth') await this.setConnectionState(name, 'needs_reauth', e.message);
       throw e;
     }

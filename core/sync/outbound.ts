@@ -1,12 +1,15 @@
 import type { FieldGroup } from '../../mappings/ownership.ts';
 import type { ItemResult, PriceUpdate, StockUpdate } from '../sdk/capabilities.ts';
 import { AuthError } from '../sdk/errors.ts';
-import type { DesiredProduct } from '../sdk/model.ts';
+import type { DesiredProduct, ImageRef } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
 import type { Binding, Bindings } from './bindings.ts';
+import { recordCall } from './activity.ts';
 import { loadProducts } from './canonical.ts';
 import { planProduct, type ProductPlan } from './desired.ts';
 import { resolveDrift } from './drift.ts';
+import { type LoadedPromotions, loadPromotions, planNativePushes, plannedPushWrite, promotionInputFor, sendNativePushes } from './promotions.ts';
+import { requestWork } from './requests.ts';
 import type { RuntimeConnection } from './runtime.ts';
 
 const PRODUCT_GROUPS: FieldGroup[] = ['content', 'media', 'category', 'status'];
@@ -14,7 +17,7 @@ const PRODUCT_GROUPS: FieldGroup[] = ['content', 'media', 'category', 'status'];
 /** One write the reconcile would make (or made), for `plan` and for reports. */
 export interface PlannedWrite {
   connection: string;
-  operation: 'catalog.create' | 'catalog.update' | 'prices.set' | 'stock.set';
+  operation: 'catalog.create' | 'catalog.update' | 'prices.set' | 'stock.set' | 'promotions.apply' | 'promotions.remove';
   sku: string | undefined;
   productId: string;
   groups: string[];
@@ -46,11 +49,15 @@ export async function reconcileProducts(
   bindings: Bindings,
   conn: RuntimeConnection,
   productIds: string[],
-  options: { dryRun?: boolean } = {},
+  /** `at`: the instant to plan for (default now, by the connection's clock); `promotions`: instead of the store's (plan from the file). */
+  options: { dryRun?: boolean; at?: Date; promotions?: LoadedPromotions } = {},
 ): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { writes: [], retry: [], parked: [], calls: 0 };
   const caps = conn.def.capabilities;
   if (conn.policy.receives.length === 0) return outcome;
+  const at = options.at ?? conn.ctx.now();
+  const promotions = conn.policy.receives.includes('price') ? promotionInputFor(conn, options.promotions ?? (await loadPromotions(db, at)), at) : undefined;
+  const native: Parameters<typeof planNativePushes>[2] = [];
   const products = await loadProducts(db, productIds);
   const variantIds = [...products.values()].flatMap((p) => p.variants.map((v) => v.id));
   const [productBindings, variantBindings] = await Promise.all([
@@ -70,7 +77,9 @@ export async function reconcileProducts(
     const plan = planProduct(product, conn.policy, {
       ...(pb ? { productExternalId: pb.externalId } : {}),
       variantExternalIds: new Map(product.variants.flatMap((v) => { const b = variantBindings.get(v.id); return b ? [[v.id, b.externalId] as [string, string]] : []; })),
-    });
+    }, promotions);
+    // What this hub put on the channel before (content hash ↔ channel image id): unchanged images are not sent again.
+    if (pb?.pushed.media?.value) plan.desired.channelImages = pb.pushed.media.value as ImageRef[];
     const unlinkedVariants = product.variants.filter((v) => !variantBindings.has(v.id));
     if (caps.catalog?.write && !pb) {
       // Not on the channel yet: one create carries every group (variants, prices, stock included).
@@ -92,6 +101,9 @@ export async function reconcileProducts(
       const vb = variantBindings.get(vp.variantId);
       const desired = plan.desired.variants.find((d) => d.sku === vp.sku)!;
       if (!vb) continue;
+      if (promotions?.mode === 'native' && desired.price && caps.promotions?.write) {
+        native.push({ productId: product.id, variantId: vp.variantId, sku: vp.sku, binding: vb, productExternalId: vb.productExternalId ?? pb?.externalId, regular: desired.price, hold: vp.promotion });
+      }
       if (vp.hashes.price && desired.price && vb.pushed.price?.hash !== vp.hashes.price && caps.prices?.write) {
         prices.push({ update: { sku: vp.sku, externalId: vb.externalId, productExternalId: vb.productExternalId ?? pb?.externalId, price: desired.price }, binding: vb, productId: product.id, hash: vp.hashes.price });
         outcome.writes.push({ connection: conn.name, operation: 'prices.set', sku: vp.sku, productId: product.id, groups: ['price'], value: desired.price, because: vp.because.price ?? [] });
@@ -103,6 +115,8 @@ export async function reconcileProducts(
       }
     }
   }
+  const pushes = await planNativePushes(db, conn, native);
+  for (const p of pushes) outcome.writes.push(plannedPushWrite(conn, p, native.find((n) => n.variantId === p.variantId)?.hold?.price.because));
   if (options.dryRun) return outcome;
 
   const fail = (productId: string, r: Extract<ItemResult, { ok: false }>, binding?: Binding, sku?: string) => {
@@ -123,7 +137,7 @@ export async function reconcileProducts(
     ];
     for (const batch of chunks(items, catalogWrite.maxBatch)) {
       outcome.calls++;
-      const results = await catalogWrite.upsert(conn.ctx, batch.map((b) => b.desired));
+      const results = await recordCall(db, conn, 'catalog.write.upsert', 'product', batch.map((b) => ({ internalId: b.desired.internalId, skus: b.desired.variants.map((v) => v.sku) })), () => catalogWrite.upsert(conn.ctx, batch.map((b) => b.desired)));
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
         if (!r.ok) {
@@ -131,7 +145,7 @@ export async function reconcileProducts(
           continue;
         }
         const pb = await bindings.upsert({ connection: conn.name, kind: 'product', externalId: r.externalId, internalId: item.desired.internalId, linkState: 'linked', origin: 'created' });
-        await bindings.markPushed(pb.id, Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]! }])));
+        await bindings.markPushed(pb.id, Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]!, ...(g === 'media' && r.images ? { value: r.images } : {}) }])));
         if (item.groups.includes('content')) await resolveDrift(db, conn.name, item.desired.internalId, 'title', 'overwritten');
         for (const vp of item.plan.variants) {
           const externalId = r.variantIds?.[vp.sku] ?? item.desired.variants.find((v) => v.sku === vp.sku)?.externalId;
@@ -151,7 +165,7 @@ export async function reconcileProducts(
   if (pricesWrite) {
     for (const batch of chunks(prices, pricesWrite.maxBatch)) {
       outcome.calls++;
-      const results = await pricesWrite.set(conn.ctx, batch.map((b) => b.update));
+      const results = await recordCall(db, conn, 'prices.write.set', 'variant', batch.map((b) => ({ sku: b.update.sku, externalId: b.update.externalId, internalId: b.productId })), () => pricesWrite.set(conn.ctx, batch.map((b) => b.update)));
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
         if (r.ok) {
@@ -166,7 +180,7 @@ export async function reconcileProducts(
   if (stockWrite) {
     for (const batch of chunks(stock, stockWrite.maxBatch)) {
       outcome.calls++;
-      const results = await stockWrite.set(conn.ctx, batch.map((b) => b.update));
+      const results = await recordCall(db, conn, 'stock.write.set', 'variant', batch.map((b) => ({ sku: b.update.sku, externalId: b.update.externalId, internalId: b.productId })), () => stockWrite.set(conn.ctx, batch.map((b) => b.update)));
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
         if (r.ok) {
@@ -184,5 +198,9 @@ export async function reconcileProducts(
       }
     }
   }
+  await sendNativePushes(db, conn, pushes, fail, outcome);
+  // A listing created just now gets its channel-scheduled promotion on the next pass, once its variants are bound.
+  const followUp = creates.filter((c) => c.plan.variants.some((v) => v.promotion)).map((c) => c.plan.desired.internalId);
+  if (followUp.length > 0) await requestWork(db, followUp.map((id) => ({ connection: conn.name, lane: 'outbound' as const, kind: 'product', id, priority: 3 })));
   return outcome;
 }

@@ -5,7 +5,7 @@ import { type EngineHarness, serveApp, startEngine } from '../../tests/support/e
 import { createLogger } from '../log/logger.ts';
 import { QueueSystem } from '../queue/queue-system.ts';
 import { requestWork } from './requests.ts';
-import { statusReport } from './status-report.ts';
+import { connectionHealth, statusReport } from './status-report.ts';
 
 describe('statusReport', () => {
   const shop = createTestChannel();
@@ -66,6 +66,17 @@ ownership: { price: erp, stock: erp, content: shop }
     expect(report.queue.backend).toBe('postgres');
     expect(Object.keys(report.queue.lanes!)).toEqual(['inbound', 'outbound', 'sweeps', 'inbox']);
     expect(report.queue.lanes!.sweeps).toHaveProperty('waiting');
+  });
+
+  it('health has one definition: paused states win, then work being retried, then recent retryable failures', () => {
+    const none = { status: undefined, reason: null, retrying: 0, lastRetryError: null, recentFailures: 0, lastFailure: null };
+    expect(connectionHealth(none)).toEqual({ health: 'ok', reason: null });
+    expect(connectionHealth({ ...none, status: 'needs_reauth', reason: '401', retrying: 3, recentFailures: 2 })).toEqual({ health: 'needs_reauth', reason: '401' });
+    expect(connectionHealth({ ...none, retrying: 2, lastRetryError: '429 Too Many Requests', recentFailures: 5 })).toEqual({ health: 'degraded', reason: '2 requests being retried; last error: 429 Too Many Requests' });
+    expect(connectionHealth({ ...none, recentFailures: 1, lastFailure: 'stock.write.set failed (retryable): 503' })).toEqual({
+      health: 'degraded', reason: 'retryable failures in the last 5 min (rate limits, timeouts or 5xx); latest: stock.write.set failed (retryable): 503',
+    });
+    expect(connectionHealth({ ...none, status: 'failing', reason: 'circuit open' })).toEqual({ health: 'degraded', reason: 'circuit open' });
   });
 
   it('a queue that cannot be reached is reported, and the rest of the report still comes back', async () => {
