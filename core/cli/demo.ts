@@ -195,6 +195,7 @@ export async function startDemo(options: { print?: (line: string) => void; env?:
       hub: {
         url: running.url!,
         pendingWrites: async () => Number((await running.store.db.query<{ n: string }>("SELECT count(*) AS n FROM sync_requests WHERE lane = 'outbound'")).rows[0]?.n ?? 0),
+        signIn: admin,
       },
       print,
       signal: abort.signal,

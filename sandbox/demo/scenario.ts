@@ -9,6 +9,8 @@ export interface ScenarioHub {
   url: string;
   /** Channel writes the hub still has to make (outbound work requests): 0 once everything asked for is done. */
   pendingWrites(): Promise<number>;
+  /** A support user of the hub: customer messages are shown only after signing in. */
+  signIn: { email: string; password: string };
 }
 
 export interface ScenarioOptions {
@@ -23,6 +25,21 @@ export interface ScenarioOptions {
 }
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- simulator state documents, read defensively
+
+/** Signs in through the hub's own form, as a support agent would; returns the session cookie. */
+async function signIn(hubUrl: string, user: { email: string; password: string }): Promise<string> {
+  const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const form = await fetch(`${hubUrl}/login`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const res = await fetch(`${hubUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
+    body: new URLSearchParams({ email: user.email, password: user.password, _csrf: csrf, next: '/' }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`signing in to the hub as ${user.email} answered ${res.status}`);
+  return cookieOf(res);
+}
 
 async function state(url: string): Promise<Json> {
   const res = await fetch(`${url}/__sandbox/state`);
@@ -185,9 +202,10 @@ export async function runScenario(o: ScenarioOptions): Promise<void> {
     name: 'Anna Kowalska',
     message: { type: 'text', text: { body: text } },
   });
+  const session = await signIn(o.hub.url, o.hub.signIn);
   await until('WhatsApp message', async () => {
-    const page = await (await fetch(`${o.hub.url}/`)).text();
+    const page = await (await fetch(`${o.hub.url}/`, { headers: { cookie: session } })).text();
     return page.includes(text) ? true : 'not on the hub page yet';
   });
-  say(`✔ the WhatsApp message from Anna Kowalska arrived in the hub's inbox (shown at ${o.hub.url}/)`);
+  say(`✔ the WhatsApp message from Anna Kowalska arrived in the hub's inbox (signed in, shown at ${o.hub.url}/)`);
 }
