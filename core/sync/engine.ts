@@ -461,6 +461,12 @@ export class Engine {
   private async markDeleted(conn: RuntimeConnection, productExternalId: string): Promise<void> {
     const b = await this.bindings.byExternal(conn.name, 'product', productExternalId);
     if (!b) return;
+    if (b.internalId) {
+      await this.deps.db.query(
+        'INSERT INTO channel_deletions (connection, product_id, external_id) VALUES ($1, $2, $3) ON CONFLICT (connection, product_id) DO UPDATE SET external_id = EXCLUDED.external_id, deleted_at = now()',
+        [conn.name, b.internalId, productExternalId],
+      );
+    }
     await this.bindings.upsert({ connection: conn.name, kind: 'product', externalId: productExternalId, internalId: null, linkState: 'unlinked', linkReason: 'deleted on the channel (confirmed by a direct read)', origin: b.origin });
     await this.deps.db.query(
       `UPDATE bindings SET link_state = 'unlinked', internal_id = NULL, link_reason = 'deleted on the channel (confirmed by a direct read)', updated_at = now()

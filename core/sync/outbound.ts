@@ -67,6 +67,10 @@ export async function reconcileProducts(
 
   // Creating listings before the channel's own catalogue was linked would duplicate what is already there.
   const mayCreate = !caps.catalog?.read || (await conn.ctx.checkpoints.get<boolean>('catalog.linked')) === true;
+  // Products the merchant deleted on this channel stay deleted there (see 0008_channel_deletions.sql).
+  const deletedHere = new Set(
+    (await db.query<{ product_id: string }>('SELECT product_id FROM channel_deletions WHERE connection = $1 AND product_id = ANY($2::uuid[])', [conn.name, [...products.keys()]])).rows.map((r) => r.product_id),
+  );
   const creates: Array<{ plan: ProductPlan }> = [];
   const updates: Array<{ plan: ProductPlan; groups: FieldGroup[]; binding: Binding }> = [];
   const prices: Array<{ update: PriceUpdate; binding: Binding; productId: string; hash: string }> = [];
@@ -83,7 +87,7 @@ export async function reconcileProducts(
     const unlinkedVariants = product.variants.filter((v) => !variantBindings.has(v.id));
     if (caps.catalog?.write && !pb) {
       // Not on the channel yet: one create carries every group (variants, prices, stock included).
-      if (!mayCreate) continue;
+      if (!mayCreate || deletedHere.has(product.id)) continue;
       creates.push({ plan });
       outcome.writes.push({ connection: conn.name, operation: 'catalog.create', sku: undefined, productId: product.id, groups: [...conn.policy.receives], value: { variants: plan.desired.variants.map((v) => v.sku) }, because: ['not on the channel yet'] });
       continue;
