@@ -32,30 +32,40 @@ export interface ConversationRow {
 
 export const PAGE_SIZE = 50;
 
-/** Newest activity first; with `q`, only conversations with a message matching every word (full-text, `simple`). */
-export async function listConversations(db: Database, f: ListFilters): Promise<ConversationRow[]> {
+/**
+ * Newest activity first; with `q`, only conversations with a message matching every word (full-text, `simple`).
+ * `unresolved`: open and pending only (the inbox's default view), filtered here so a page still holds PAGE_SIZE rows.
+ */
+export async function listConversations(db: Database, f: ListFilters & { unresolved?: boolean }): Promise<ConversationRow[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (v: unknown) => `$${args.push(v)}`;
   if (f.channel) where.push(`c.connection = ${arg(f.channel)}`);
   if (f.status && f.status !== 'all') where.push(`c.status = ${arg(f.status)}`);
+  else if (f.unresolved) where.push(`c.status <> 'resolved'`);
   if (f.assignee === 'none') where.push('c.assignee_id IS NULL');
   else if (f.assignee && /^[0-9a-f-]{36}$/i.test(f.assignee)) where.push(`c.assignee_id = ${arg(f.assignee)}::uuid`);
   if (f.before) where.push(`c.last_message_at < ${arg(f.before)}::timestamptz`);
   if (f.q) {
     where.push(`EXISTS (SELECT 1 FROM messages s WHERE s.conversation_id = c.id AND s.direction <> 'note' AND s.search @@ plainto_tsquery('simple', ${arg(f.q)}))`);
   }
+  // The page is chosen first and only its rows are joined: PostgreSQL does not push a LIMIT below a LATERAL join, so
+  // with the joins outside, the last message was read for every matching conversation (10,000) before sorting.
+  // Inside, the ordered walk (conversations_activity, migration 0007) stops at PAGE_SIZE, and a common search word's
+  // EXISTS is checked per conversation in that order instead of scanning every matching message.
   const { rows } = await db.query<ConversationRow>(
     `SELECT c.id, c.connection, coalesce(i.display_name, i.external_id, 'unknown customer') AS customer, c.subject, c.status,
             c.assignee_id, u.name AS assignee_name, c.unread_count, c.last_message_at, lm.body AS last_body, lm.direction AS last_direction
-       FROM conversations c
+       FROM (SELECT c.id, c.connection, c.identity_id, c.subject, c.status, c.assignee_id, c.unread_count, c.last_message_at
+               FROM conversations c
+              ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+              ORDER BY c.last_message_at DESC NULLS LAST, c.id
+              LIMIT ${PAGE_SIZE}) c
        LEFT JOIN customer_identities i ON i.id = c.identity_id
        LEFT JOIN web_users u ON u.id = c.assignee_id
        LEFT JOIN LATERAL (SELECT m.body, m.direction FROM messages m WHERE m.conversation_id = c.id AND m.direction <> 'note'
                            ORDER BY m.created_at DESC LIMIT 1) lm ON true
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.last_message_at DESC NULLS LAST, c.id
-      LIMIT ${PAGE_SIZE}`,
+      ORDER BY c.last_message_at DESC NULLS LAST, c.id`,
     args,
   );
   return rows;

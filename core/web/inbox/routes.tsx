@@ -53,9 +53,7 @@ export function inboxRoutes(deps: WebDeps): Hono<WebEnv> {
     const me = actor(c).id;
     const filters = { ...raw, ...(raw.assignee === 'me' ? { assignee: me } : {}) };
     // Default: what needs an answer (open and pending); `all` shows resolved too.
-    const rows = filters.status
-      ? await listConversations(deps.db, filters)
-      : (await listConversations(deps.db, { ...filters, status: 'all' })).filter((r) => r.status !== 'resolved');
+    const rows = await listConversations(deps.db, filters.status ? filters : { ...filters, unresolved: true });
     const [channels, users] = await Promise.all([conversationChannels(deps.db), activeUsers(deps.db)]);
     return page(c, 'Inbox', <ListView rows={rows} filters={filters} channels={channels} users={users} me={me} connectorOf={connectorOf} />);
   });
