@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 // Most signal first: intake, engine cost, full sync with its baseline.
-const ORDER = ['webhook-ingest', 'engine-overhead', 'full-sync'];
+const ORDER = ['webhook-ingest', 'engine-overhead', 'full-sync', 'inbox', 'propagation', 'oversell', 'scale-memory'];
 
 const argv = process.argv.slice(2);
 const full = argv.includes('--full');
@@ -25,7 +25,7 @@ const chosen = only ? [only] : [...ORDER.filter((s) => available.includes(s)), .
 
 function runScenario(name: string): Promise<{ code: number; json: string | undefined }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'scenarios', `${name}.ts`), ...(full ? ['--full'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'scenarios', `${name}.ts`), ...(full ? ['--full'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
