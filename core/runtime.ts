@@ -18,6 +18,7 @@ import { createEngine } from './sync/create-engine.ts';
 import { PromotionScheduler } from './sync/promotion-scheduler.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { inboxHandlers } from './inbox/replies.ts';
+import { describeDatabase, waitForDatabase } from './store/wait-for-database.ts';
 
 export interface Store {
   url: string;
@@ -33,6 +34,14 @@ export async function openStore(config: HubConfig, log: Logger): Promise<Store> 
   if (embedded) config.secrets.add(embedded.password);
   const url = external ?? embedded!.url;
   const db = createDatabase(url);
+  if (external) {
+    try {
+      await waitForDatabase(db, { log, where: describeDatabase(external) });
+    } catch (err) {
+      await db.end().catch(() => undefined);
+      throw err;
+    }
+  }
   return {
     url,
     db,
