@@ -120,6 +120,9 @@ describe('issue #5: product images from the media owner reach PrestaShop and Sho
       if (ps.length !== 2) return `PrestaShop has ${ps.length} images`;
       const ready = shop.files.filter((f: Json) => f.status === 'READY');
       if (ready.length !== 2) return `Shopify has ${ready.length} ready files of ${shop.files.length}`;
+      // The hub records what it uploaded once the channel has answered: the binding follows the images.
+      const psBound = await bound('prestashop');
+      if (psBound.length !== 2) return `the PrestaShop binding holds ${psBound.length} images`;
       return true;
     }, 60_000);
     // Shopify downloaded exactly the library's bytes.
