@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import testshop from '../../tests/fixtures/test-connector.ts';
 import { memoryResolver } from '../connectors/registry.ts';
 import { defineConnector } from '../sdk/define-connector.ts';
@@ -69,6 +72,29 @@ describe('loadConfig: valid files', () => {
     });
     expect(result.ok && result.config.database.url?.reveal()).toBe('postgres://u:p@db/omnihub');
     expect(result.ok && result.config.queue.redisUrl?.reveal()).toBe('redis://cache:6379');
+  });
+
+  it('${file:path} reads a secret from a file (relative to the config file), and a missing file names its path, not a value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnihub-secret-'));
+    try {
+      writeFileSync(join(dir, 'shop-token'), 'shpat_from_file_77\n');
+      const file = join(dir, 'omnihub.yaml');
+      writeFileSync(file, VALID.replace('${SHOP_TOKEN}', '${file:shop-token}'));
+      const result = await loadConfig({ file, env: {}, resolver });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const token = (result.config.connections.shop!.config as { accessToken: { reveal(): string } }).accessToken;
+      expect(token.reveal()).toBe('shpat_from_file_77');
+      expect(result.config.secrets.has('shpat_from_file_77')).toBe(true);
+
+      writeFileSync(file, VALID.replace('${SHOP_TOKEN}', '${file:./missing-token}'));
+      const broken = await loadConfig({ file, env: {}, resolver });
+      expect(broken.ok).toBe(false);
+      if (broken.ok) return;
+      expect(broken.problems).toContainEqual({ path: 'connections.shop.config.accessToken', message: `cannot read secret file ${join(dir, 'missing-token')}: file not found` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('${VAR:-default} falls back and $${ is a literal', async () => {

@@ -74,7 +74,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadResult> {
     }
   }
 
-  const interpolated = interpolate(document, env, problems) as Record<string, unknown>;
+  const interpolated = interpolate(document, env, problems, [], options.file ? dirname(resolve(options.file)) : process.cwd()) as Record<string, unknown>;
   // A field whose variable is unset is reported once, as that, not again as "must not be empty".
   const unset = new Set(problems.map((p) => p.path));
   const report = (found: Problem[]) => problems.push(...found.filter((p) => !unset.has(p.path)));
