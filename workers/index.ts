@@ -1,6 +1,6 @@
 import type { LaneHandlers, QueueSystem } from '../core/queue/queue-system.ts';
 import type { Database } from '../core/store/database.ts';
-import { pruneActivity, pruneInboundEvents } from './maintenance.ts';
+import { pruneActivity, pruneEarlyReceipts, pruneInboundEvents } from './maintenance.ts';
 
 export interface WorkerContext {
   db: Database;
@@ -12,7 +12,10 @@ export function laneHandlers(ctx: WorkerContext): LaneHandlers {
   return {
     sweeps: {
       'maintenance.prune-inbound-events': async () => pruneInboundEvents(ctx.db),
-      'maintenance.prune-activity': async () => pruneActivity(ctx.db),
+      'maintenance.prune-activity': async () => {
+        await pruneEarlyReceipts(ctx.db);
+        return pruneActivity(ctx.db);
+      },
     },
   };
 }

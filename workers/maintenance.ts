@@ -14,6 +14,12 @@ export async function pruneInboundEvents(db: Database, retentionDays = INBOUND_E
 }
 
 /** Prunes the activity record behind the console's timelines, so it stays bounded however busy the hub is. */
+/** Receipts that never met their message (sent outside the hub) are dropped after a day. */
+export async function pruneEarlyReceipts(db: Database): Promise<{ pruned: number }> {
+  const res = await db.query("DELETE FROM early_receipts WHERE received_at < now() - interval '1 day'");
+  return { pruned: res.rowCount ?? 0 };
+}
+
 export async function pruneActivity(db: Database, retentionDays = ACTIVITY_RETENTION_DAYS): Promise<{ pruned: number }> {
   const res = await db.query('DELETE FROM activity WHERE at < now() - make_interval(days => $1)', [retentionDays]);
   return { pruned: res.rowCount ?? 0 };

@@ -5,6 +5,7 @@ import type { QueueSystem } from '../queue/queue-system.ts';
 import type { SendPolicy } from '../sdk/capabilities.ts';
 import type { OutgoingMessage } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
+import { applyEarlyReceipts } from '../sync/conversations.ts';
 import type { Engine } from '../sync/engine.ts';
 import type { Actor } from './actions.ts';
 import type { ConversationDetail } from './queries.ts';
@@ -145,6 +146,7 @@ export async function sendReply(deps: Pick<ReplyDeps, 'db' | 'engine' | 'log'>, 
        WHERE id = $1`,
       [job.data.messageId, result.externalId, result.status],
     );
+    await applyEarlyReceipts(db, msg.connection, result.externalId);
   } catch (err) {
     const e = conn.classify(err);
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

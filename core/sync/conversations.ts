@@ -88,5 +88,20 @@ export async function applyDelivery(db: Database, connection: string, hint: Extr
         AND ($3 = 'failed' OR array_position($5::text[], coalesce(m.delivery_status, 'pending')) < array_position($5::text[], $3))`,
     [connection, hint.messageExternalId, hint.status, hint.reason ?? null, order],
   );
-  return (rowCount ?? 0) > 0;
+  if ((rowCount ?? 0) > 0) return true;
+  // No message has this id yet: the receipt may have beaten the answer to our send. Kept until that answer lands.
+  const known = await db.query('SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.connection = $1 AND m.external_id = $2 LIMIT 1', [connection, hint.messageExternalId]);
+  if (known.rowCount === 0) {
+    await db.query('INSERT INTO early_receipts (connection, external_id, status, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [connection, hint.messageExternalId, hint.status, hint.reason ?? null]);
+  }
+  return false;
+}
+
+/** Applies the receipts that arrived before the send's answer gave the message its channel id (see applyDelivery). */
+export async function applyEarlyReceipts(db: Database, connection: string, messageExternalId: string): Promise<void> {
+  const { rows } = await db.query<{ status: 'sent' | 'delivered' | 'read' | 'failed'; reason: string | null }>(
+    'DELETE FROM early_receipts WHERE connection = $1 AND external_id = $2 RETURNING status, reason',
+    [connection, messageExternalId],
+  );
+  for (const r of rows) await applyDelivery(db, connection, { kind: 'delivery', messageExternalId, status: r.status, ...(r.reason ? { reason: r.reason } : {}) });
 }
