@@ -1,4 +1,4 @@
-import { hintKey } from '../sync/engine.ts';
+import { hintKey } from '../sync/intake.ts';
 import type { Hint } from '../sdk/model.ts';
 
 /**

@@ -3,11 +3,12 @@ import type { Logger } from '../log/logger.ts';
 import type { WebhookRequest } from '../sdk/webhooks.ts';
 import type { Database } from '../store/database.ts';
 import type { Engine } from '../sync/engine.ts';
+import { recordDelivery } from '../sync/intake.ts';
 import { storable, unstorableReason } from './storable.ts';
 
 /**
  * Webhook ingress: `POST|GET /webhooks/:connection`. Verifies the signature over the raw body, deduplicates by the
- * channel's event id and records the hints in one transaction, then answers 200. Channel reads happen in workers,
+ * channel's event id and records the hints in one statement, then answers 200. Channel reads happen in workers,
  * so the answer is fast and a slow channel never makes its own webhooks time out.
  */
 export function webhookRoutes(deps: { db: Database; engine: Engine; log: Logger }): Hono {
@@ -43,24 +44,7 @@ export function webhookRoutes(deps: { db: Database; engine: Engine; log: Logger 
       deps.log.warn({ connection: name, reason: (err as Error).message }, 'webhook body not understood');
       return c.json({ error: `body not understood: ${(err as Error).message}` }, 400);
     }
-    const client = await deps.db.connect();
-    try {
-      await client.query('BEGIN');
-      if (parsed.eventId) {
-        const fresh = await client.query('INSERT INTO inbound_events (connection, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [name, parsed.eventId]);
-        if (fresh.rowCount === 0) {
-          await client.query('ROLLBACK');
-          return c.json({ ok: true, duplicate: true });
-        }
-      }
-      await deps.engine.hint(name, parsed.hints, client);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    if (!(await recordDelivery(deps.db, name, parsed.eventId, parsed.hints))) return c.json({ ok: true, duplicate: true });
     await deps.engine.kick(name, 'inbound');
     return c.json({ ok: true, hints: parsed.hints.length });
   });

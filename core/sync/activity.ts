@@ -31,29 +31,38 @@ export const ACTIVITY_RETENTION_DAYS = 14;
 /** Longest summary kept: channel error bodies can be large, the timeline needs the gist. */
 const SUMMARY_MAX = 500;
 
+/** Activity entries as the JSON document `ACTIVITY_FROM_JSON` reads (one parameter, any number of rows). */
+export function activityJson(entries: ActivityEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => ({
+      connection: e.connection,
+      step: e.step,
+      entity_kind: e.entityKind ?? null,
+      external_id: e.externalId ?? null,
+      internal_id: e.internalId ?? null,
+      skus: e.skus ?? [],
+      outcome: e.outcome,
+      summary: e.summary.length > SUMMARY_MAX ? `${e.summary.slice(0, SUMMARY_MAX - 1)}…` : e.summary,
+      duration_ms: e.durationMs === undefined ? null : Math.round(e.durationMs),
+      details: e.details ?? {},
+    })),
+  );
+}
+
+/** `INSERT … SELECT` of the rows in a jsonb parameter `$n`; usable alone or as a step of a larger statement. */
+export function activityInsertSql(param: number, condition = 'true'): string {
+  return `INSERT INTO activity (connection, step, entity_kind, external_id, internal_id, skus, outcome, summary, duration_ms, details)
+     SELECT connection, step, entity_kind, external_id, internal_id, coalesce(skus, '{}'), outcome, summary, duration_ms, coalesce(details, '{}')
+       FROM jsonb_to_recordset($${param}::jsonb) AS r(connection text, step text, entity_kind text, external_id text, internal_id text,
+                                               skus text[], outcome text, summary text, duration_ms integer, details jsonb)
+      WHERE ${condition}`;
+}
+
 /** Records entries in one statement (a batch write's per-item results are one insert). */
 export async function recordActivity(db: Pick<Database, 'query'>, entries: ActivityEntry | ActivityEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
-  const rows = list.map((e) => ({
-    connection: e.connection,
-    step: e.step,
-    entity_kind: e.entityKind ?? null,
-    external_id: e.externalId ?? null,
-    internal_id: e.internalId ?? null,
-    skus: e.skus ?? [],
-    outcome: e.outcome,
-    summary: e.summary.length > SUMMARY_MAX ? `${e.summary.slice(0, SUMMARY_MAX - 1)}…` : e.summary,
-    duration_ms: e.durationMs === undefined ? null : Math.round(e.durationMs),
-    details: e.details ?? {},
-  }));
-  await db.query(
-    `INSERT INTO activity (connection, step, entity_kind, external_id, internal_id, skus, outcome, summary, duration_ms, details)
-     SELECT connection, step, entity_kind, external_id, internal_id, coalesce(skus, '{}'), outcome, summary, duration_ms, coalesce(details, '{}')
-       FROM jsonb_to_recordset($1::jsonb) AS r(connection text, step text, entity_kind text, external_id text, internal_id text,
-                                               skus text[], outcome text, summary text, duration_ms integer, details jsonb)`,
-    [JSON.stringify(rows)],
-  );
+  await db.query(activityInsertSql(1), [activityJson(list)]);
 }
 
 /** The channel entity a hint is about: kind and the channel's id. */

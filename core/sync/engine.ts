@@ -8,10 +8,12 @@ import { hintActivity, recordActivity, recordCall, requestActivity } from './act
 import { applySnapshot } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
+import { hintRequests } from './intake.ts';
 import { ingestOrder } from './orders.ts';
 import { reconcileProducts } from './outbound.ts';
 import { type ClaimedRequest, completeRequests, failRequest, lanesWithWork, pendingBatch, type RequestLane, requestWork, type WorkRequest } from './requests.ts';
 import type { RuntimeConnection } from './runtime.ts';
+import { coalesced } from './coalesced.ts';
 
 /** A request that failed this many times goes to dead letters instead of blocking its lane. */
 export const MAX_REQUEST_ATTEMPTS = 8;
@@ -20,7 +22,7 @@ const OUTBOUND_BATCH = 100;
 /** Effectively unbounded: a channel down for hours must not turn its drain job into a dead letter. */
 const DRAIN_ATTEMPTS = 1_000_000;
 /** How long an outbound drain waits for more changes to join its batch. */
-const OUTBOUND_DEBOUNCE_MS = 150;
+const OUTBOUND_DEBOUNCE_MS = 50;
 /**
  * Longest wait between two tries of a failing drain (the general job backoff goes to 10 min): a try costs one
  * batch, and a channel that answers again should not wait minutes for its backlog. A successful poll of the
@@ -29,22 +31,6 @@ const OUTBOUND_DEBOUNCE_MS = 150;
 export const DRAIN_BACKOFF_CAP_MS = 30_000;
 /** Longest pause of a connection's polls after its channel failed one (the next poll is the retry). */
 const POLL_BACKOFF_CAP_MS = 30_000;
-
-// Messages before their delivery receipts (a receipt applied first would find no message), orders before catalogue.
-const PRIORITY: Record<string, number> = { order: 1, conversation: 1, delivery: 2, stock: 2, variant: 4, product: 5 };
-
-/** The entity key of a hint: bursts for the same entity coalesce into one request. */
-export function hintKey(hint: Hint): string {
-  switch (hint.kind) {
-    case 'conversation':
-      // Messages are delivered once and carry their content: never coalesce two different messages.
-      return `${hint.externalThreadId}/${hint.snapshot?.messages.map((m) => m.externalId).join(',') ?? ''}`;
-    case 'delivery':
-      return `${hint.messageExternalId}/${hint.status}`;
-    default:
-      return hint.externalId;
-  }
-}
 
 /**
  * The sync engine (DESIGN.md, "How sync works"): hints in → hydrate from the channel → apply owned groups, record
@@ -72,8 +58,28 @@ export class Engine {
     return [...this.byName.values()];
   }
 
-  /** Makes sure a drain job exists for a connection's lane (a no-op while one is waiting or running). */
-  async kick(connection: string, lane: RequestLane): Promise<void> {
+  /**
+   * Makes sure a drain job exists for a connection's lane (a no-op while one is waiting or running). Kicks that
+   * arrive while an add for the same lane is on its way share one follow-up add: a webhook burst costs a few queue
+   * writes, not one per delivery, and every kick is still followed by an add that started after it.
+   */
+  kick(connection: string, lane: RequestLane): Promise<void> {
+    const key = `${lane}/${connection}`;
+    const draining = this.draining.get(key);
+    if (draining) draining.kicked = true;
+    let kick = this.kickers.get(key);
+    if (!kick) {
+      kick = coalesced(() => this.addDrain(connection, lane));
+      this.kickers.set(key, kick);
+    }
+    return kick();
+  }
+
+  private readonly kickers = new Map<string, () => Promise<void>>();
+  /** Drains running in this process, and whether work was requested for them since their last look. */
+  private readonly draining = new Map<string, { kicked: boolean }>();
+
+  private async addDrain(connection: string, lane: RequestLane): Promise<void> {
     // Outbound waits a moment, so changes arriving one by one (a poll emitting hint after hint) leave in one batch.
     await this.deps.queues.add(lane, 'drain', { connection }, {
       jobId: `drain/${lane}/${connection}`,
@@ -87,7 +93,7 @@ export class Engine {
 
   /** Records hints (from a webhook or a poll) and starts the inbound drain. */
   async hint(connection: string, hints: Hint[], db: Pick<Database, 'query'> = this.deps.db): Promise<void> {
-    await requestWork(db, hints.map((h) => ({ connection, lane: 'inbound' as const, kind: h.kind, id: hintKey(h), payload: h, priority: PRIORITY[h.kind] ?? 5 })));
+    await requestWork(db, hintRequests(connection, hints));
     await recordActivity(db, hints.map((h) => hintActivity(connection, h)));
   }
 
@@ -208,32 +214,45 @@ export class Engine {
     let processed = 0;
     let retryAfter: number | undefined;
     let retryMessage: string | undefined;
-    for (;;) {
-      const batch = await pendingBatch(this.deps.db, name, lane, lane === 'inbound' ? INBOUND_BATCH : OUTBOUND_BATCH);
-      const fresh = batch.filter((r) => retryMessage === undefined || r.attempts === 0);
-      if (fresh.length === 0) break;
-      const failed = lane === 'inbound' ? await this.processInbound(conn, fresh) : await this.processOutbound(conn, fresh);
-      await recordActivity(this.deps.db, fresh.map((r) => requestActivity(name, lane, r, failed.find((f) => f.req === r)?.error, MAX_REQUEST_ATTEMPTS)));
-      const failedKeys = new Set(failed.map((f) => `${f.req.kind}\u0000${f.req.id}`));
-      await completeRequests(this.deps.db, name, lane, fresh.filter((r) => !failedKeys.has(`${r.kind}\u0000${r.id}`)));
-      processed += fresh.length - failed.length;
-      // A whole batch failing retryably is the channel being down (or throttling), not these requests being bad:
-      // they wait for it however long the outage lasts, and only count towards dead letters while it answers.
-      const outage = failed.length === fresh.length && failed.every((x) => x.error.kind === 'retryable');
-      for (const f of failed) {
-        if (f.error.kind === 'auth') {
-          await this.setConnectionState(name, 'needs_reauth', f.error.message);
-          this.deps.log.error({ connection: name, err: f.error.message }, 'connection needs re-authorisation; its work is paused');
-          return { processed };
+    // A kick while this drain runs is a no-op in the queue (the job exists): work requested after its last look
+    // would wait for the engine's tick. Kicks from this process are seen here and make the drain look again.
+    const key = `${lane}/${name}`;
+    const watch = { kicked: false };
+    this.draining.set(key, watch);
+    try {
+      for (;;) {
+        watch.kicked = false;
+        const batch = await pendingBatch(this.deps.db, name, lane, lane === 'inbound' ? INBOUND_BATCH : OUTBOUND_BATCH);
+        const fresh = batch.filter((r) => retryMessage === undefined || r.attempts === 0);
+        if (fresh.length === 0) {
+          if (watch.kicked && retryMessage === undefined) continue;
+          break;
         }
-        if (f.error.kind === 'business' || (!outage && f.req.attempts + 1 >= MAX_REQUEST_ATTEMPTS)) {
-          await this.deadLetter(name, lane, f.req, f.error.message);
-          continue;
+        const failed = lane === 'inbound' ? await this.processInbound(conn, fresh) : await this.processOutbound(conn, fresh);
+        await recordActivity(this.deps.db, fresh.map((r) => requestActivity(name, lane, r, failed.find((f) => f.req === r)?.error, MAX_REQUEST_ATTEMPTS)));
+        const failedKeys = new Set(failed.map((f) => `${f.req.kind}\u0000${f.req.id}`));
+        await completeRequests(this.deps.db, name, lane, fresh.filter((r) => !failedKeys.has(`${r.kind}\u0000${r.id}`)));
+        processed += fresh.length - failed.length;
+        // A whole batch failing retryably is the channel being down (or throttling), not these requests being bad:
+        // they wait for it however long the outage lasts, and only count towards dead letters while it answers.
+        const outage = failed.length === fresh.length && failed.every((x) => x.error.kind === 'retryable');
+        for (const f of failed) {
+          if (f.error.kind === 'auth') {
+            await this.setConnectionState(name, 'needs_reauth', f.error.message);
+            this.deps.log.error({ connection: name, err: f.error.message }, 'connection needs re-authorisation; its work is paused');
+            return { processed };
+          }
+          if (f.error.kind === 'business' || (!outage && f.req.attempts + 1 >= MAX_REQUEST_ATTEMPTS)) {
+            await this.deadLetter(name, lane, f.req, f.error.message);
+            continue;
+          }
+          if (!outage || f.req.attempts + 2 < MAX_REQUEST_ATTEMPTS) await failRequest(this.deps.db, name, lane, f.req, f.error.message);
+          retryMessage = f.error.message;
+          if (f.error instanceof RetryableError && f.error.retryAfterMs !== undefined) retryAfter = Math.max(retryAfter ?? 0, f.error.retryAfterMs);
         }
-        if (!outage || f.req.attempts + 2 < MAX_REQUEST_ATTEMPTS) await failRequest(this.deps.db, name, lane, f.req, f.error.message);
-        retryMessage = f.error.message;
-        if (f.error instanceof RetryableError && f.error.retryAfterMs !== undefined) retryAfter = Math.max(retryAfter ?? 0, f.error.retryAfterMs);
       }
+    } finally {
+      if (this.draining.get(key) === watch) this.draining.delete(key);
     }
     if (retryMessage !== undefined) {
       throw new RetryableError(`some ${lane} work for ${name} failed and will be retried: ${retryMessage}`, retryAfter !== undefined ? { retryAfterMs: retryAfter } : {});

@@ -21,6 +21,10 @@ export interface ClaimedRequest {
   attempts: number;
 }
 
+/** A request for an entity already pending only refreshes it: one row per entity, however many hints. */
+export const ON_REQUEST_CONFLICT = `ON CONFLICT (connection, lane, entity_kind, entity_id) DO UPDATE
+       SET payload = EXCLUDED.payload, requested_at = clock_timestamp(), priority = LEAST(sync_requests.priority, EXCLUDED.priority)`;
+
 /**
  * Records that an entity needs work. Idempotent: a second request for the same entity only refreshes its time
  * (and payload), so a burst of 1,000 hints for one SKU is one row, processed once.
@@ -37,8 +41,7 @@ export async function requestWork(db: Pick<Database, "query">, requests: WorkReq
   });
   await db.query(
     `INSERT INTO sync_requests (connection, lane, entity_kind, entity_id, payload, priority) VALUES ${rows.join(', ')}
-     ON CONFLICT (connection, lane, entity_kind, entity_id) DO UPDATE
-       SET payload = EXCLUDED.payload, requested_at = clock_timestamp(), priority = LEAST(sync_requests.priority, EXCLUDED.priority)`,
+     ${ON_REQUEST_CONFLICT}`,
     values,
   );
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storable } from '../../core/http/storable.ts';
-import { hintKey } from '../../core/sync/engine.ts';
+import { hintKey } from '../../core/sync/intake.ts';
 import type { WebhookRequest } from '../../core/sdk/webhooks.ts';
 import { specsDir } from '../../sandbox/common/specs.ts';
 import { IDS } from '../security/support/deliveries.ts';
