@@ -64,7 +64,8 @@ export async function startEngine(
     ...(options.now ? { now: options.now } : {}),
   });
   engine = new Engine({ db, queues, log, connections });
-  queues.startWorkers(engine.handlers(), { inbound: 2, outbound: 2, sweeps: 1, inbox: 1 });
+  // The lanes' concurrency as configured (`queue.concurrency`), as `omnihub start` runs them.
+  queues.startWorkers(engine.handlers(), result.config.queue.concurrency);
   await engine.start(200);
   return {
     db,
