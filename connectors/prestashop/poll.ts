@@ -56,7 +56,7 @@ async function sweepStock(ctx: Ctx): Promise<void> {
     state.seen[key] = r.quantity;
     if (before === undefined || before === r.quantity) continue;
     if (r.id_product_attribute === 0 && hasCombinations.has(r.id_product)) continue;
-    await ctx.emit({ kind: 'stock', externalId: key, productExternalId: String(r.id_product) }, { eventId: `stock:${key}:${r.quantity}:${toShopTime(ctx.now(), ctx.config.timezone)}` });
+    await ctx.emit({ kind: 'stock', externalId: key, productExternalId: String(r.id_product), observed: r.quantity }, { eventId: `stock:${key}:${r.quantity}:${toShopTime(ctx.now(), ctx.config.timezone)}` });
   }
   state.after = rows.length < size ? 0 : rows.at(-1)!.id;
   await ctx.checkpoints.set(STOCK_CHECKPOINT, state);

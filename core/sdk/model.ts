@@ -223,11 +223,15 @@ export interface OutgoingMessage {
  * "Entity X may have changed on this channel": what webhooks and polls produce. The engine re-reads the current
  * state (level-triggered), so a hint carries no state, except for messages and delivery receipts, which channels
  * deliver once and never let us read back.
+ *
+ * A stock hint may say what quantity the channel reported with the event (`observed`). It is never applied: it
+ * only lets the engine recognise the hub's own write coming back (the channel shows exactly what the hub last wrote
+ * or saw on that variant) and skip reading the product again.
  */
 export type Hint =
   | { kind: 'product'; externalId: string; deleted?: boolean }
   | { kind: 'variant'; externalId: string; productExternalId?: string }
-  | { kind: 'stock'; externalId: string; productExternalId?: string }
+  | { kind: 'stock'; externalId: string; productExternalId?: string; observed?: number }
   | { kind: 'order'; externalId: string }
   | { kind: 'conversation'; externalThreadId: string; snapshot?: ConversationSnapshot }
   | { kind: 'delivery'; messageExternalId: string; status: 'sent' | 'delivered' | 'read' | 'failed'; reason?: string; at?: string };

@@ -143,6 +143,20 @@ ownership: { price: erp, stock: erp, content: shop }
     expect(channels.shop.writes().length + channels.market.writes().length).toBe(before);
   });
 
+  it('a stock hint reporting the quantity the hub last wrote is its echo: no read of the product; another quantity is read', async () => {
+    const shown = sku(channels.shop, 'SHIRT-M')!.stock;
+    const reads = () => channels.shop.log.filter((l) => l.method === 'GET').length;
+    const before = reads();
+    await h.engine.hint('shop', [{ kind: 'stock', externalId: 'sv1', productExternalId: 'sp1', observed: shown }]);
+    await h.engine.kick('shop', 'inbound');
+    await h.settle();
+    expect(reads()).toBe(before);
+    await h.engine.hint('shop', [{ kind: 'stock', externalId: 'sv1', productExternalId: 'sp1', observed: shown + 5 }]);
+    await h.engine.kick('shop', 'inbound');
+    await h.settle();
+    expect(reads()).toBeGreaterThan(before);
+  });
+
   it('a replayed order never double-decrements; a cancellation compensates once', async () => {
     channels.market.orders.set('o1', { id: 'o1', status: 'paid', lines: [{ id: 'l1', sku: 'SHIRT-M', quantity: 2 }] });
     for (let i = 0; i < 3; i++) await h.engine.poll('market');

@@ -17,7 +17,7 @@ import { coalesced } from './coalesced.ts';
 
 /** A request that failed this many times goes to dead letters instead of blocking its lane. */
 export const MAX_REQUEST_ATTEMPTS = 8;
-const INBOUND_BATCH = 25;
+const INBOUND_BATCH = 100;
 const OUTBOUND_BATCH = 100;
 /** Effectively unbounded: a channel down for hours must not turn its drain job into a dead letter. */
 const DRAIN_ATTEMPTS = 1_000_000;
@@ -347,10 +347,21 @@ export class Engine {
   private async processInbound(conn: RuntimeConnection, batch: ClaimedRequest[]): Promise<Array<{ req: ClaimedRequest; error: ConnectorError }>> {
     const failed: Array<{ req: ClaimedRequest; error: ConnectorError }> = [];
     const changed = new Set<string>();
+    // Hints about one product (a stock change on each of its variants, say) are answered by one read of it: the
+    // read happens after all of them were requested, so it shows what each of them hinted at.
+    const readFor = new Map<string, Promise<Awaited<ReturnType<Engine['applyHint']>>>>();
     for (const req of batch) {
       try {
         const hint = req.payload as Hint;
-        const result = await this.applyHint(conn, hint);
+        const product = hint.kind === 'product' ? hint.externalId : hint.kind === 'variant' || hint.kind === 'stock' ? hint.productExternalId : undefined;
+        const shared = product !== undefined ? readFor.get(product) : undefined;
+        if (shared) {
+          await shared;
+          continue;
+        }
+        const pending = this.applyHint(conn, hint);
+        if (product !== undefined) readFor.set(product, pending);
+        const result = await pending;
         for (const id of result.changed) changed.add(id);
         if (result.heal.size > 0) await this.requestReconcile(result.heal, conn.name);
         if (result.pollOrders) await this.pollSoon(conn.name);
@@ -380,6 +391,7 @@ export class Engine {
       case 'product':
       case 'variant':
       case 'stock': {
+        if (hint.kind === 'stock' && hint.observed !== undefined && (await this.isEcho(conn.name, hint.externalId, hint.observed))) return none;
         let productId = hint.kind === 'product' ? hint.externalId : (hint.productExternalId ?? (await this.bindings.byExternal(conn.name, 'variant', hint.externalId))?.productExternalId);
         if (!productId && hint.kind === 'stock' && caps.stock?.read?.resolve) {
           // The event named another object (Shopify: an inventory item); ask the channel whose variant it is.
@@ -415,6 +427,13 @@ export class Engine {
         await applyDelivery(this.deps.db, conn.name, hint);
         return none;
     }
+  }
+
+  /** The channel reports the quantity the hub last wrote or saw on this variant: its own write coming back. */
+  private async isEcho(connection: string, variantExternalId: string, observed: number): Promise<boolean> {
+    const b = await this.bindings.byExternal(connection, 'variant', variantExternalId);
+    if (b?.linkState !== 'linked') return false;
+    return b.seen.stock?.value === observed || b.pushed.stock?.value === observed;
   }
 
   /** Stores an order, moves stock, and has every order-recording connection (the ERP) record it. */
