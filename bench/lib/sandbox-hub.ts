@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { parse, stringify } from 'yaml';
+import allegro from '../../connectors/allegro/index.ts';
+import { VAULT_KEYS } from '../../connectors/allegro/tokens.ts';
 import facebook from '../../connectors/facebook/index.ts';
 import odoo from '../../connectors/odoo/index.ts';
 import prestashop from '../../connectors/prestashop/index.ts';
@@ -8,28 +10,31 @@ import { demoYaml } from '../../core/cli/demo.ts';
 import { serveApp, type EngineHarness } from '../../core/conformance/engine.ts';
 import { webhookRoutes } from '../../core/http/webhooks.ts';
 import { createLogger } from '../../core/log/logger.ts';
+import { linkAllegroSeller } from '../../sandbox/demo/allegro-link.ts';
 import type { DemoProduct } from '../../sandbox/demo/seed.ts';
 import { metaSeed, odooSeed, prestashopSeed } from '../../sandbox/demo/seed.ts';
-import { facebookView, odooView, prestashopView, shopifyView, type ChannelView } from '../../sandbox/demo/scenario.ts';
-import { startSandbox, type Sandbox } from '../../sandbox/registry.ts';
+import { allegroView, facebookView, odooView, prestashopView, shopifyView, type ChannelView } from '../../sandbox/demo/scenario.ts';
+import { benchAllegroSeed } from './catalogue.ts';
 import { benchEngine } from './hub.ts';
 import { startPostgres, type BenchPostgres } from './infra.ts';
 import { progress } from './result.ts';
+import { startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
 
 /**
  * The hub on the sandbox the way a merchant runs it: Odoo as the ERP (owns stock), Shopify (orders arrive as
- * signed webhooks into the hub's real `/webhooks/shopify` ingress, delivered by the simulator), PrestaShop (orders
- * polled) and the Facebook catalogue (stock pushed). Allegro is left out: its connector needs a linked seller's
- * refresh token in the vault before its first poll (see bench/README.md).
+ * signed webhooks into the hub's real `/webhooks/shopify` ingress, delivered by the simulator), PrestaShop and
+ * Allegro (orders polled; every SKU is one Allegro offer, linked by its signature) and the Facebook catalogue
+ * (stock pushed). The simulators run in a process of their own (`sandbox-process.ts`), so the figures are the
+ * hub's and not the simulators' CPU.
  */
-export const CHANNELS = ['erp', 'shopify', 'prestashop', 'facebook'] as const;
+export const CHANNELS = ['erp', 'shopify', 'prestashop', 'allegro', 'facebook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface SandboxHub {
   hub: EngineHarness;
-  sandbox: Sandbox;
+  sandbox: SandboxProcess;
   pgServer: BenchPostgres;
-  urls: { shopify: string; prestashop: string; odoo: string; meta: string };
+  urls: { shopify: string; prestashop: string; allegro: string; odoo: string; meta: string };
   views(): Promise<Record<Channel, ChannelView>>;
   post(url: string, body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- simulator admin answers
   close(): Promise<void>;
@@ -42,32 +47,38 @@ export async function startSandboxHub(scenario: string, catalogue: DemoProduct[]
   const front = new Hono();
   front.all('*', (c) => (inner ? inner.fetch(c.req.raw) : c.text('starting', 503)));
   const ingress = await serveApp(front);
-  const sandbox = await startSandbox({ ports: 'free', seed: 'none', webhooks: { shopify: `${ingress.url}/webhooks/shopify` } });
-  const urls = { shopify: sandbox.endpoints.shopify.url, prestashop: sandbox.endpoints.prestashop.url, odoo: sandbox.endpoints.odoo.url, meta: sandbox.endpoints.meta.url };
+  const sandbox = await startSandboxProcess({ seed: 'none', webhooks: { shopify: `${ingress.url}/webhooks/shopify` } });
+  const e = sandbox.endpoints;
+  const urls = { shopify: e.shopify.url, prestashop: e.prestashop.url, allegro: e.allegro.url, odoo: e.odoo.url, meta: e.meta.url };
   const post = async (url: string, body: unknown) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : {};
   };
-  for (const [url, doc] of [[urls.odoo, odooSeed(catalogue)], [urls.shopify, { locations: [{ name: 'Magazyn główny' }], products: [] }], [urls.prestashop, prestashopSeed()], [urls.meta, metaSeed(catalogue)]] as const) {
+  for (const [url, doc] of [[urls.odoo, odooSeed(catalogue)], [urls.shopify, { locations: [{ name: 'Magazyn główny' }], products: [] }], [urls.prestashop, prestashopSeed()], [urls.allegro, benchAllegroSeed(catalogue)], [urls.meta, metaSeed(catalogue)]] as const) {
     await post(`${url}/__sandbox/reset`, {});
     await post(`${url}/__sandbox/seed`, doc);
   }
   const config = parse(demoYaml(sandbox, { dataDir: '/nonexistent', port: 0, logLevel: 'warn' }));
-  config.connections = { erp: config.connections.erp, shopify: config.connections.shopify, prestashop: config.connections.prestashop, facebook: config.connections.facebook };
+  config.connections = { erp: config.connections.erp, shopify: config.connections.shopify, prestashop: config.connections.prestashop, allegro: config.connections.allegro, facebook: config.connections.facebook };
   config.defaults.schedules = { poll: options.pollInterval, sweep: '1h' };
   config.connections.erp.config.pollOverlapSeconds = 2;
   // Shopify's orders come by webhook; its poll is the safety net only.
   config.connections.shopify.schedules = { poll: '1h' };
-  const hub = await benchEngine(pgServer, scenario, stringify(config), [odoo, shopify, prestashop, facebook]);
+  // The seller links the Allegro account before the hub's first poll, as the demo does.
+  const a = e.allegro.credentials as Record<string, string>;
+  const { refreshToken } = await linkAllegroSeller(urls.allegro, a.clientId!, a.clientSecret!);
+  const hub = await benchEngine(pgServer, scenario, stringify(config), [odoo, shopify, prestashop, allegro, facebook], {
+    prepare: (vault) => vault('allegro').set(VAULT_KEYS.refreshToken, refreshToken),
+  });
   const app = new Hono();
   app.route('/webhooks', webhookRoutes({ db: hub.db, engine: hub.engine, log: createLogger({ level: 'silent', format: 'json' }) }));
   inner = app;
 
   const views = async (): Promise<Record<Channel, ChannelView>> => {
-    const [e, s, p, f] = await Promise.all([odooView(urls.odoo), shopifyView(urls.shopify), prestashopView(urls.prestashop), facebookView(urls.meta)]);
-    return { erp: e, shopify: s, prestashop: p, facebook: f };
+    const [o, s, p, a, f] = await Promise.all([odooView(urls.odoo), shopifyView(urls.shopify), prestashopView(urls.prestashop), allegroView(urls.allegro), facebookView(urls.meta)]);
+    return { erp: o, shopify: s, prestashop: p, allegro: a, facebook: f };
   };
 
   // The initial sync: every channel shows the ERP's stock of every SKU.

@@ -47,7 +47,7 @@ for (const kind of ['postgres', 'redis'] as const) {
   const tag = kind;
   memStores.clear();
   const erp = seedMemStore(`${tag}-erp`, PRODUCTS, 1);
-  const hub = await benchEngine(pgServer, `${SCENARIO}_${kind}`, yaml(tag), [memchannel], kind === 'redis' ? redis.url : undefined);
+  const hub = await benchEngine(pgServer, `${SCENARIO}_${kind}`, yaml(tag), [memchannel], kind === 'redis' ? { redisUrl: redis.url } : {});
   // Initial sync: the ERP's catalogue created on the five channels (setup, timed for information).
   const t0 = performance.now();
   await hub.engine.sweep('erp');

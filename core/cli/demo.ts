@@ -43,7 +43,7 @@ function freePort(port: number): Promise<number> {
 const q = (v: string | number) => JSON.stringify(String(v));
 
 /** The demo's omnihub.yaml, generated: the ERP owns content, prices and stock; every channel follows it. */
-export function demoYaml(sandbox: Sandbox, options: { dataDir: string; port: number; logLevel: string }): string {
+export function demoYaml(sandbox: Pick<Sandbox, 'endpoints'>, options: { dataDir: string; port: number; logLevel: string }): string {
   const e = sandbox.endpoints;
   const c = (name: keyof typeof e) => e[name].credentials as Record<string, string>;
   return `
