@@ -149,13 +149,15 @@ export async function runItemsBatch(
 
 async function pollUntilDone(ctx: ConnectorContext<FacebookConfig>, handle: string, attempts: number, intervalMs: number) {
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    // Meta processes a batch asynchronously and never within the submitting call: a check right away only costs a
+    // call against the catalogue's budget, so every check, the first included, comes one interval later.
+    await sleep(intervalMs);
     const answer = await graph(ctx, `${ctx.config.catalogId}/check_batch_request_status`, statusAnswer, 'check_batch_request_status', {
       searchParams: { handle, load_ids_of_invalid_requests: true },
     });
     const entry = answer.data[0]!;
     const status = entry.status.toLowerCase();
     if (FINISHED.has(status) || ABORTED.has(status)) return entry;
-    if (attempt < attempts) await sleep(intervalMs);
   }
   return undefined;
 }
