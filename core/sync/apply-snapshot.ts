@@ -1,12 +1,12 @@
 import type { FieldGroup } from '../../mappings/ownership.ts';
 import type { ProductSnapshot, VariantSnapshot } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
-import type { Bindings } from './bindings.ts';
-import { createProduct, createVariant, loadProducts, setPrice, updateProductFields, variantsByEan, variantsBySku } from './canonical.ts';
+import type { Binding, Bindings, GroupRecord } from './bindings.ts';
+import { type CanonicalProduct, createProduct, createVariant, loadProducts, setPrice, updateProductFields, variantsByEan, variantsBySku } from './canonical.ts';
 import { planProduct } from './desired.ts';
-import { recordDrift, resolveDrift } from './drift.ts';
+import { recordDrift, resolveDrift, resolveDriftMany } from './drift.ts';
 import { hashOf, stableJson } from './hash.ts';
-import { correctOnHand } from './ledger.ts';
+import { correctOnHandMany, stockPositions } from './ledger.ts';
 import type { RuntimeConnection } from './runtime.ts';
 
 export interface ApplyResult {
@@ -26,18 +26,45 @@ interface Linked {
   bindingId: number;
 }
 
+/**
+ * What applying a page of snapshots needs, read for the whole page at once (`prefetchSnapshots`). Only what is
+ * already linked is taken from it; anything that may lead to creating is read again under the product's lock.
+ */
+export interface SnapshotPrefetch {
+  /** Channel variants linked to a canonical variant, by external id, with that variant's product. */
+  linked: Map<string, { binding: Binding; productId: string }>;
+  /** Linked product bindings by canonical product id. */
+  productBindings: Map<string, Binding>;
+  /** The canonical products of those variants. A product an apply changes is dropped, so the next reads it again. */
+  products: Map<string, CanonicalProduct>;
+}
+
+export async function prefetchSnapshots(db: Database, bindings: Bindings, conn: RuntimeConnection, snaps: ProductSnapshot[]): Promise<SnapshotPrefetch> {
+  const found = await bindings.variantsByExternal(conn.name, snaps.flatMap((s) => s.variants.map((v) => v.externalId)));
+  const linked = new Map<string, { binding: Binding; productId: string }>();
+  for (const [externalId, f] of found) if (f.binding.linkState === 'linked' && f.binding.internalId && f.productId) linked.set(externalId, { binding: f.binding, productId: f.productId });
+  const productIds = [...new Set([...linked.values()].map((l) => l.productId))];
+  const [productBindings, products] = await Promise.all([bindings.byInternal(conn.name, 'product', productIds), loadProducts(db, productIds)]);
+  return { linked, productBindings, products };
+}
+
+/** A product's channel variants not linked in the prefetch: their bindings and SKU matches, read once under the lock. */
+interface Lookups {
+  existing: Map<string, { binding: Binding; productId: string | null }>;
+  bySku: Map<string, { id: string; productId: string }>;
+}
+
 /** Finds or creates the canonical variant for a channel variant: binding, then SKU, then EAN, then (owner only) create. */
-async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot, v: VariantSnapshot, created: { productId?: string }): Promise<Linked | undefined> {
-  const existing = await bindings.byExternal(conn.name, 'variant', v.externalId);
-  if (existing?.linkState === 'linked' && existing.internalId) {
-    const { rows } = await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [existing.internalId]);
-    if (rows[0]) return { snap: v, variantId: existing.internalId, productId: rows[0].product_id, bindingId: existing.id };
+async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot, v: VariantSnapshot, created: { productId?: string }, known: Lookups): Promise<Linked | undefined> {
+  const existing = known.existing.get(v.externalId);
+  if (existing?.binding.linkState === 'linked' && existing.binding.internalId && existing.productId) {
+    return { snap: v, variantId: existing.binding.internalId, productId: existing.productId, bindingId: existing.binding.id };
   }
   let match: { id: string; productId: string } | undefined;
   let origin = 'auto:sku';
   let reason: string | undefined;
   let state: 'unlinked' | 'ambiguous' = 'unlinked';
-  if (v.sku) match = (await variantsBySku(db, [v.sku])).get(v.sku);
+  if (v.sku) match = known.bySku.get(v.sku);
   if (!match && v.ean) {
     const byEan = await variantsByEan(db, v.ean);
     if (byEan.length === 1) {
@@ -51,6 +78,8 @@ async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, s
   if (!match && !reason && v.sku && conn.owns.includes('content')) {
     created.productId ??= await createProduct(db, snap);
     match = { id: await createVariant(db, created.productId, { ...v, sku: v.sku }), productId: created.productId };
+    // A later variant of this snapshot with the same SKU finds it, as a fresh look-up would.
+    known.bySku.set(v.sku, match);
     origin = 'created';
   }
   if (!match) {
@@ -84,41 +113,49 @@ const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
  * canonical model, and records drift for the groups it does not own (unless the channel merely shows what we
  * last pushed — our own echo).
  */
-export async function applySnapshot(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot): Promise<ApplyResult> {
+export async function applySnapshot(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot, prefetch?: SnapshotPrefetch): Promise<ApplyResult> {
   // A sweep and a hint (or two workers) may apply the same channel product at once: without this lock both would
   // find it unlinked and create the canonical product twice.
   const lock = await db.connect();
   const key = `omnihub:apply:${conn.name}:${snap.externalId}`;
   try {
     await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
-    return await applyLocked(db, bindings, conn, snap);
+    const result = await applyLocked(db, bindings, conn, snap, prefetch);
+    for (const id of result.changed) prefetch?.products.delete(id);
+    return result;
   } finally {
     await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
     lock.release();
   }
 }
 
-async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot): Promise<ApplyResult> {
+async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnection, snap: ProductSnapshot, prefetch?: SnapshotPrefetch): Promise<ApplyResult> {
   const result: ApplyResult = { changed: new Set(), heal: new Set(), unlinked: 0 };
   const created: { productId?: string } = {};
   const linked: Linked[] = [];
+  const rest = snap.variants.filter((v) => !prefetch?.linked.has(v.externalId));
+  const existing = await bindings.variantsByExternal(conn.name, rest.map((v) => v.externalId));
+  const isLinked = (v: VariantSnapshot) => { const e = existing.get(v.externalId); return e?.binding.linkState === 'linked' && Boolean(e.binding.internalId && e.productId); };
+  const known: Lookups = { existing, bySku: await variantsBySku(db, rest.flatMap((v) => (v.sku && !isLinked(v) ? [v.sku] : []))) };
   for (const v of snap.variants) {
-    const l = await link(db, bindings, conn, snap, v, created);
+    const pre = prefetch?.linked.get(v.externalId);
+    const l = pre ? { snap: v, variantId: pre.binding.internalId!, productId: pre.productId, bindingId: pre.binding.id } : await link(db, bindings, conn, snap, v, created, known);
     if (l) linked.push(l);
     else result.unlinked++;
   }
   if (created.productId) result.changed.add(created.productId);
   if (linked.length === 0) return result;
   const productId = linked[0]!.productId;
-  const takenProduct = (await bindings.byInternal(conn.name, 'product', [productId])).get(productId);
+  const takenProduct = prefetch?.productBindings.get(productId) ?? (await bindings.byInternal(conn.name, 'product', [productId])).get(productId);
   if (takenProduct && takenProduct.externalId !== snap.externalId) {
     await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: null, linkState: 'ambiguous', linkReason: `its variants belong to a product already linked to ${takenProduct.externalId} on ${conn.name}`, origin: 'auto:variant' });
-  } else {
+  } else if (!(takenProduct && takenProduct.linkReason === null && takenProduct.sku === null)) {
+    // (Already linked to this product as the upsert would leave it: nothing to write.)
     await bindings.upsert({ connection: conn.name, kind: 'product', externalId: snap.externalId, internalId: productId, linkState: 'linked', origin: created.productId ? 'created' : 'auto:variant' });
   }
 
   const owns = (g: FieldGroup) => conn.owns.includes(g);
-  const product = (await loadProducts(db, [productId])).get(productId)!;
+  const product = prefetch?.products.get(productId) ?? (await loadProducts(db, [productId])).get(productId)!;
 
   // Product-level groups owned by this connection: take the channel's values.
   const updates: Record<string, unknown> = {};
@@ -136,6 +173,11 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
     result.changed.add(productId);
   }
 
+  // The stock owner's counts that already match the ledger need no correction (read in one query, not one
+  // transaction per variant); the others go through correctOnHandMany, which checks again under its row locks.
+  const corrections: Array<{ externalId: string; variantId: string; observed: number }> = [];
+  const stockLinks = owns('stock') ? linked.filter((l) => l.snap.stock) : [];
+  const positions = await stockPositions(db, { connection: conn.name, locationId: conn.saleLocation, variantIds: stockLinks.map((l) => l.variantId), recordsOrders: Boolean(conn.def.capabilities.orders?.write) });
   for (const l of linked) {
     const canonical = product.variants.find((v) => v.id === l.variantId);
     if (owns('price') && l.snap.price && canonical) {
@@ -150,11 +192,18 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
       }
     }
     if (owns('stock') && l.snap.stock) {
-      if (await correctOnHand(db, { connection: conn.name, externalId: l.snap.externalId, variantId: l.variantId, locationId: conn.saleLocation, observed: l.snap.stock.available, recordsOrders: Boolean(conn.def.capabilities.orders?.write) })) {
-        result.changed.add(productId);
-      }
+      const position = positions.get(l.variantId);
+      if (position && position.onHand - position.unrecorded === l.snap.stock.available) continue;
+      corrections.push({ externalId: l.snap.externalId, variantId: l.variantId, observed: l.snap.stock.available });
     }
   }
+  if ((await correctOnHandMany(db, { connection: conn.name, locationId: conn.saleLocation, recordsOrders: Boolean(conn.def.capabilities.orders?.write), items: corrections })).size > 0) {
+    result.changed.add(productId);
+  }
+
+  // Resolutions and what the channel showed, written at the end in one statement each.
+  const converged: Array<{ internalId: string; field: string }> = [];
+  const seen: Array<{ id: number; groups: Record<string, GroupRecord> }> = [];
 
   // Content owned by another connection: a title edited on this channel is drift (compared on shared locales).
   if (conn.policy.receives.includes('content') && snap.title) {
@@ -175,7 +224,7 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
         }
       }
     } else if (shared.length > 0) {
-      await resolveDrift(db, conn.name, productId, 'title', 'converged');
+      converged.push({ internalId: productId, field: 'title' });
     }
   }
 
@@ -203,9 +252,11 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
         const matches = c.group === 'price' ? Number(c.expected) === Number(c.actual) : c.expected === c.actual;
         const pushedValue = vb.pushed[c.group]?.value;
         const echo = pushedValue !== undefined && (c.group === 'price' ? Number((pushedValue as { gross?: string; net?: string })[l.snap.price?.gross !== undefined ? 'gross' : 'net']) === Number(c.actual) : pushedValue === c.actual);
-        await bindings.markSeen(vb.id, { [c.group]: { hash: hashOf(c.actual), value: c.actual, at: new Date().toISOString() } });
+        const hash = hashOf(c.actual);
+        // The same value seen again changes nothing worth a write (only its time).
+        if (vb.seen[c.group]?.hash !== hash || !same(vb.seen[c.group]?.value, c.actual)) seen.push({ id: vb.id, groups: { [c.group]: { hash, value: c.actual, at: new Date().toISOString() } } });
         if (matches || echo) {
-          await resolveDrift(db, conn.name, l.variantId, c.field, 'converged');
+          converged.push({ internalId: l.variantId, field: c.field });
           continue;
         }
         const { since } = await recordDrift(db, { connection: conn.name, kind: 'variant', internalId: l.variantId, externalId: l.snap.externalId, sku: l.snap.sku, field: c.field, fieldGroup: c.group, expected: c.expected, actual: c.actual });
@@ -224,5 +275,7 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
       }
     }
   }
+  await bindings.markSeenMany(seen);
+  await resolveDriftMany(db, conn.name, converged, 'converged');
   return result;
 }

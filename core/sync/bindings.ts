@@ -37,6 +37,12 @@ const toBinding = (r: Row): Binding => ({
   pushed: r.pushed ?? {}, seen: r.seen ?? {}, parkedReason: r.parked_reason,
 });
 
+function mergeById(entries: Array<{ id: number; groups: Record<string, GroupRecord> }>): Array<{ id: number; groups: Record<string, GroupRecord> }> {
+  const byId = new Map<number, Record<string, GroupRecord>>();
+  for (const e of entries) byId.set(e.id, { ...byId.get(e.id), ...e.groups });
+  return [...byId].map(([id, groups]) => ({ id, groups }));
+}
+
 /**
  * The bindings table: `(connection, kind, external id) ↔ internal id`, with link state and what was last pushed
  * and seen. Items that cannot be linked are stored as unlinked/ambiguous with the reason — listed, never skipped.
@@ -47,6 +53,17 @@ export class Bindings {
   async byExternal(connection: string, kind: string, externalId: string): Promise<Binding | undefined> {
     const { rows } = await this.db.query<Row>('SELECT * FROM bindings WHERE connection = $1 AND kind = $2 AND external_id = $3', [connection, kind, externalId]);
     return rows[0] && toBinding(rows[0]);
+  }
+
+  /** Variant bindings by external id, each with its canonical variant's product (null when that variant is gone). */
+  async variantsByExternal(connection: string, externalIds: string[]): Promise<Map<string, { binding: Binding; productId: string | null }>> {
+    if (externalIds.length === 0) return new Map();
+    const { rows } = await this.db.query<Row & { variant_product_id: string | null }>(
+      `SELECT b.*, v.product_id AS variant_product_id FROM bindings b LEFT JOIN variants v ON v.id = b.internal_id
+        WHERE b.connection = $1 AND b.kind = 'variant' AND b.external_id = ANY($2::text[])`,
+      [connection, externalIds],
+    );
+    return new Map(rows.map((r) => [r.external_id, { binding: toBinding(r), productId: r.variant_product_id }]));
   }
 
   async byInternal(connection: string, kind: string, internalIds: string[]): Promise<Map<string, Binding>> {
@@ -91,6 +108,56 @@ export class Bindings {
 
   async markSeen(id: number, groups: Record<string, GroupRecord>): Promise<void> {
     await this.db.query('UPDATE bindings SET seen = seen || $2::jsonb, last_seen_at = now() WHERE id = $1', [id, JSON.stringify(groups)]);
+  }
+
+  /**
+   * `markPushed` for many bindings in one statement, with the same `||` merge. Entries for one binding are merged
+   * in order first: an UPDATE … FROM applies only one matching row per target row.
+   */
+  async markPushedMany(entries: Array<{ id: number; groups: Record<string, GroupRecord> }>, db: Pick<Database, 'query'> = this.db): Promise<void> {
+    if (entries.length === 0) return;
+    await db.query(
+      `UPDATE bindings b SET pushed = b.pushed || e.groups, last_pushed_at = now(), parked_reason = NULL, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, groups jsonb) WHERE b.id = e.id`,
+      [JSON.stringify(mergeById(entries))],
+    );
+  }
+
+  /** `markSeen` for many bindings in one statement (same merge as `markPushedMany`). */
+  async markSeenMany(entries: Array<{ id: number; groups: Record<string, GroupRecord> }>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.query(
+      `UPDATE bindings b SET seen = b.seen || e.groups, last_seen_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, groups jsonb) WHERE b.id = e.id`,
+      [JSON.stringify(mergeById(entries))],
+    );
+  }
+
+  /**
+   * `upsert` of many bindings in one statement; returns them in the order given. All or nothing: a constraint
+   * violation (or the same external id twice) fails the whole statement, so a caller that must know which item
+   * violated falls back to `upsert` one by one.
+   */
+  async upsertMany(items: Array<Parameters<Bindings['upsert']>[0]>, db: Pick<Database, 'query'> = this.db): Promise<Binding[]> {
+    if (items.length === 0) return [];
+    const { rows } = await db.query<Row>(
+      `INSERT INTO bindings (connection, kind, external_id, internal_id, link_state, link_reason, origin, sku, product_external_id)
+       SELECT connection, kind, external_id, internal_id, link_state, link_reason, origin, sku, product_external_id
+         FROM jsonb_to_recordset($1::jsonb) AS e(n int, connection text, kind text, external_id text, internal_id uuid, link_state text,
+              link_reason text, origin text, sku text, product_external_id text)
+        ORDER BY n
+       ON CONFLICT (connection, kind, external_id) DO UPDATE SET
+         internal_id = EXCLUDED.internal_id, link_state = EXCLUDED.link_state, link_reason = EXCLUDED.link_reason,
+         origin = CASE WHEN bindings.link_state = 'linked' AND EXCLUDED.link_state = 'linked' THEN bindings.origin ELSE EXCLUDED.origin END,
+         sku = EXCLUDED.sku, product_external_id = COALESCE(EXCLUDED.product_external_id, bindings.product_external_id), updated_at = now()
+       RETURNING *`,
+      [JSON.stringify(items.map((b, n) => ({
+        n, connection: b.connection, kind: b.kind, external_id: b.externalId, internal_id: b.internalId, link_state: b.linkState,
+        link_reason: b.linkReason ?? null, origin: b.origin, sku: b.sku ?? null, product_external_id: b.productExternalId ?? null,
+      })))],
+    );
+    const byKey = new Map(rows.map((r) => [`${r.connection}\u0000${r.kind}\u0000${r.external_id}`, toBinding(r)]));
+    return items.map((b) => byKey.get(`${b.connection}\u0000${b.kind}\u0000${b.externalId}`)!);
   }
 
   async park(id: number, reason: string): Promise<void> {

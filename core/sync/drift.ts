@@ -33,6 +33,17 @@ export async function resolveDrift(db: Database, connection: string, internalId:
   );
 }
 
+/** `resolveDrift` for many (entity, field) pairs in one statement. */
+export async function resolveDriftMany(db: Pick<Database, 'query'>, connection: string, items: Array<{ internalId: string; field: string }>, resolution: 'converged' | 'overwritten'): Promise<void> {
+  if (items.length === 0) return;
+  await db.query(
+    `UPDATE drift d SET resolved_at = now(), resolution = $4
+       FROM unnest($2::uuid[], $3::text[]) AS r(internal_id, field)
+      WHERE d.connection = $1 AND d.internal_id = r.internal_id AND d.field = r.field AND d.resolved_at IS NULL`,
+    [connection, items.map((x) => x.internalId), items.map((x) => x.field), resolution],
+  );
+}
+
 export async function openDrift(db: Database, connection?: string): Promise<Array<Record<string, unknown>>> {
   const { rows } = await db.query(
     `SELECT connection, kind, sku, external_id, field, field_group, expected, actual, detected_at FROM drift

@@ -2,10 +2,10 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../log/logger.ts';
 import type { LaneHandlers, QueueSystem } from '../queue/queue-system.ts';
 import { AuthError, ConnectorError, RetryableError } from '../sdk/errors.ts';
-import { conversationSnapshot, type Hint, orderSnapshot, productSnapshot } from '../sdk/model.ts';
+import { conversationSnapshot, type Hint, orderSnapshot, type ProductSnapshot, productSnapshot } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
 import { hintActivity, recordActivity, recordCall, requestActivity } from './activity.ts';
-import { applySnapshot } from './apply-snapshot.ts';
+import { applySnapshot, prefetchSnapshots } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
 import { hintRequests } from './intake.ts';
@@ -562,14 +562,20 @@ export class Engine {
     let cursor: string | undefined;
     do {
       const page = await read.list(conn.ctx, cursor);
+      const snaps: ProductSnapshot[] = [];
       for (const snap of page.items) {
         const parsed = productSnapshot.safeParse(snap);
         if (!parsed.success) {
           this.deps.log.warn({ connection: name, product: (snap as { externalId?: string }).externalId, issue: parsed.error.issues[0]?.message }, 'sweep: unreadable product skipped');
           continue;
         }
-        seen.add(parsed.data.externalId);
-        const r = await applySnapshot(this.deps.db, this.bindings, conn, parsed.data);
+        snaps.push(parsed.data);
+      }
+      // What the page's already linked items need is read in a few queries for the whole page, not per product.
+      const prefetch = await prefetchSnapshots(this.deps.db, this.bindings, conn, snaps);
+      for (const snap of snaps) {
+        seen.add(snap.externalId);
+        const r = await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch);
         for (const id of r.changed) changed.add(id);
         if (r.heal.size > 0) await this.requestReconcile(r.heal, name);
         if (r.pollOrders) await this.pollSoon(name);

@@ -99,6 +99,116 @@ export async function correctOnHand(
 }
 
 /**
+ * `correctOnHand` for several variants observed together (one product's snapshot): one transaction of a few
+ * statements instead of one transaction per variant, with the same entries, origins and balances. Returns the
+ * variants whose on-hand was corrected.
+ */
+export async function correctOnHandMany(
+  db: Database,
+  c: { connection: string; locationId: string; recordsOrders?: boolean; items: Array<{ externalId: string; variantId: string; observed: number }> },
+): Promise<Set<string>> {
+  const corrected = new Set<string>();
+  if (new Set(c.items.map((i) => i.variantId)).size !== c.items.length) {
+    // One variant observed twice: the second compares with the first's result, as one by one.
+    for (const i of c.items) if (await correctOnHand(db, { ...c, ...i })) corrected.add(i.variantId);
+    return corrected;
+  }
+  if (c.items.length === 0) return corrected;
+  // Balances are locked in one order by every caller, so two of these cannot deadlock each other.
+  const items = [...c.items].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
+  const ids = items.map((i) => i.variantId);
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO stock_levels (variant_id, location_id, on_hand)
+       SELECT v, $2, 0 FROM unnest($1::uuid[]) WITH ORDINALITY AS t(v, n) ORDER BY n ON CONFLICT DO NOTHING`,
+      [ids, c.locationId],
+    );
+    const { rows } = await client.query<{ variant_id: string; on_hand: number; n: number }>(
+      `SELECT s.variant_id, s.on_hand, (SELECT count(*)::int FROM stock_ledger l WHERE l.variant_id = s.variant_id AND l.location_id = s.location_id) AS n
+         FROM stock_levels s WHERE s.variant_id = ANY($1::uuid[]) AND s.location_id = $2 ORDER BY s.variant_id FOR UPDATE OF s`,
+      [ids, c.locationId],
+    );
+    const levels = new Map(rows.map((r) => [r.variant_id, r]));
+    const unrecorded = new Map<string, number>();
+    if (c.recordsOrders) {
+      const u = await client.query<{ variant_id: string; n: number }>(
+        `SELECT l.variant_id, coalesce(sum(l.quantity), 0)::int AS n
+           FROM stock_ledger l JOIN orders o ON o.id = l.order_id
+          WHERE l.variant_id = ANY($1::uuid[]) AND l.location_id = $2 AND o.connection <> $3
+            AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.connection = $3 AND b.kind = 'order' AND b.internal_id = l.order_id)
+          GROUP BY l.variant_id`,
+        [ids, c.locationId, c.connection],
+      );
+      for (const r of u.rows) unrecorded.set(r.variant_id, r.n);
+    }
+    const entries: Array<{ origin: string; variant_id: string; quantity: number; kind: LedgerKind; details: Record<string, unknown>; on_hand: number }> = [];
+    for (const i of items) {
+      const level = levels.get(i.variantId)!;
+      const sales = unrecorded.get(i.variantId) ?? 0;
+      const ownerExpected = level.on_hand - sales;
+      if (ownerExpected === i.observed) continue;
+      entries.push({
+        origin: `${c.connection}:stock:${i.externalId}:${ownerExpected}->${i.observed}:${level.n}`,
+        variant_id: i.variantId, quantity: i.observed - ownerExpected, kind: level.n === 0 ? 'initial' : 'correction',
+        details: { observed: i.observed, previous: level.on_hand, ...(sales ? { unrecordedSales: sales } : {}) },
+        on_hand: i.observed + sales,
+      });
+    }
+    if (entries.length > 0) {
+      const inserted = await client.query<{ variant_id: string }>(
+        `INSERT INTO stock_ledger (origin, variant_id, location_id, quantity, kind, connection, details)
+         SELECT e.origin, e.variant_id, $2, e.quantity, e.kind, $3, e.details
+           FROM jsonb_to_recordset($1::jsonb) AS e(n int, origin text, variant_id uuid, quantity int, kind text, details jsonb)
+          ORDER BY e.n
+         ON CONFLICT (origin) DO NOTHING RETURNING variant_id`,
+        [JSON.stringify(entries.map((e, n) => ({ ...e, n }))), c.locationId, c.connection],
+      );
+      for (const r of inserted.rows) corrected.add(r.variant_id);
+      const updates = entries.filter((e) => corrected.has(e.variant_id));
+      if (updates.length > 0) {
+        await client.query(
+          `UPDATE stock_levels s SET on_hand = u.on_hand, updated_at = now()
+             FROM unnest($1::uuid[], $3::int[]) AS u(variant_id, on_hand) WHERE s.variant_id = u.variant_id AND s.location_id = $2`,
+          [updates.map((e) => e.variant_id), c.locationId, updates.map((e) => e.on_hand)],
+        );
+      }
+    }
+    await client.query('COMMIT');
+    return corrected;
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * What `correctOnHand` compares an observation with, for many variants in one query: the on-hand at a location and
+ * (with `recordsOrders`) the other channels' sales `connection` has not recorded yet. A variant without a balance
+ * row is absent. An observation equal to on-hand − unrecorded is one `correctOnHand` would leave unchanged.
+ */
+export async function stockPositions(
+  db: Pick<Database, 'query'>,
+  c: { connection: string; locationId: string; variantIds: string[]; recordsOrders: boolean },
+): Promise<Map<string, { onHand: number; unrecorded: number }>> {
+  if (c.variantIds.length === 0) return new Map();
+  const { rows } = await db.query<{ variant_id: string; on_hand: number; unrecorded: number }>(
+    `SELECT s.variant_id, s.on_hand,
+            CASE WHEN $4 THEN (SELECT coalesce(sum(l.quantity), 0)::int
+                                 FROM stock_ledger l JOIN orders o ON o.id = l.order_id
+                                WHERE l.variant_id = s.variant_id AND l.location_id = s.location_id AND o.connection <> $3
+                                  AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.connection = $3 AND b.kind = 'order' AND b.internal_id = l.order_id))
+                 ELSE 0 END AS unrecorded
+       FROM stock_levels s WHERE s.variant_id = ANY($1::uuid[]) AND s.location_id = $2`,
+    [c.variantIds, c.locationId, c.connection, c.recordsOrders],
+  );
+  return new Map(rows.map((r) => [r.variant_id, { onHand: r.on_hand, unrecorded: r.unrecorded }]));
+}
+
+/**
  * Net stock movement (negative for sales) of other channels' orders that `connection` has not recorded yet: no
  * linked order binding on it. An order it refused stays here too, so its sale keeps counting against stock.
  */

@@ -3,11 +3,11 @@ import type { ItemResult, PriceUpdate, StockUpdate } from '../sdk/capabilities.t
 import { AuthError } from '../sdk/errors.ts';
 import type { DesiredProduct, ImageRef } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
-import type { Binding, Bindings } from './bindings.ts';
+import type { Binding, Bindings, GroupRecord } from './bindings.ts';
 import { recordCall } from './activity.ts';
 import { loadProducts } from './canonical.ts';
 import { planProduct, type ProductPlan } from './desired.ts';
-import { resolveDrift } from './drift.ts';
+import { resolveDrift, resolveDriftMany } from './drift.ts';
 import { type LoadedPromotions, loadPromotions, planNativePushes, plannedPushWrite, promotionInputFor, sendNativePushes } from './promotions.ts';
 import { requestWork } from './requests.ts';
 import type { RuntimeConnection } from './runtime.ts';
@@ -142,26 +142,18 @@ export async function reconcileProducts(
     for (const batch of chunks(items, catalogWrite.maxBatch)) {
       outcome.calls++;
       const results = await recordCall(db, conn, 'catalog.write.upsert', 'product', batch.map((b) => ({ internalId: b.desired.internalId, skus: b.desired.variants.map((v) => v.sku) })), () => catalogWrite.upsert(conn.ctx, batch.map((b) => b.desired)));
+      const created: Array<{ item: (typeof batch)[number]; r: Extract<ItemResult, { ok: true }> }> = [];
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
-        if (!r.ok) {
-          fail(item.desired.internalId, r);
+        if (r.ok) {
+          created.push({ item, r });
           continue;
         }
-        const pb = await bindings.upsert({ connection: conn.name, kind: 'product', externalId: r.externalId, internalId: item.desired.internalId, linkState: 'linked', origin: 'created' });
-        await bindings.markPushed(pb.id, Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]!, ...(g === 'media' && r.images ? { value: r.images } : {}) }])));
-        if (item.groups.includes('content')) await resolveDrift(db, conn.name, item.desired.internalId, 'title', 'overwritten');
-        for (const vp of item.plan.variants) {
-          const externalId = r.variantIds?.[vp.sku] ?? item.desired.variants.find((v) => v.sku === vp.sku)?.externalId;
-          if (!externalId) continue;
-          const vb = await bindings.upsert({ connection: conn.name, kind: 'variant', externalId, internalId: vp.variantId, linkState: 'linked', origin: 'created', sku: vp.sku, productExternalId: r.externalId });
-          const desired = item.desired.variants.find((v) => v.sku === vp.sku)!;
-          const pushed: Record<string, { hash: string; value?: unknown }> = {};
-          if (item.groups.includes('price') && vp.hashes.price) pushed.price = { hash: vp.hashes.price, value: desired.price };
-          if (item.groups.includes('stock') && vp.hashes.stock) pushed.stock = { hash: vp.hashes.stock, value: desired.stock };
-          if (Object.keys(pushed).length) await bindings.markPushed(vb.id, pushed);
-        }
+        // An auth failure throws: what the channel accepted before it is recorded first, as one by one would.
+        if (r.kind === 'auth') await recordCreated(db, bindings, conn.name, created.splice(0));
+        fail(item.desired.internalId, r);
       }
+      await recordCreated(db, bindings, conn.name, created);
     }
   }
 
@@ -170,14 +162,22 @@ export async function reconcileProducts(
     for (const batch of chunks(prices, pricesWrite.maxBatch)) {
       outcome.calls++;
       const results = await recordCall(db, conn, 'prices.write.set', 'variant', batch.map((b) => ({ sku: b.update.sku, externalId: b.update.externalId, internalId: b.productId })), () => pricesWrite.set(conn.ctx, batch.map((b) => b.update)));
+      let done: typeof batch = [];
+      const record = async () => {
+        await bindings.markPushedMany(done.map((item) => ({ id: item.binding.id, groups: { price: { hash: item.hash, value: item.update.price } } })));
+        await resolveDriftMany(db, conn.name, done.map((item) => ({ internalId: item.binding.internalId!, field: 'price' })), 'overwritten');
+        done = [];
+      };
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
-        if (r.ok) {
-          await bindings.markPushed(item.binding.id, { price: { hash: item.hash, value: item.update.price } });
-          await resolveDrift(db, conn.name, item.binding.internalId!, 'price', 'overwritten');
+        if (r.ok) done.push(item);
+        else {
+          // An auth failure throws: what the channel accepted before it is recorded first, as one by one would.
+          if (r.kind === 'auth') await record();
+          fail(item.productId, r, item.binding, item.update.sku);
         }
-        else fail(item.productId, r, item.binding, item.update.sku);
       }
+      await record();
     }
   }
   const stockWrite = caps.stock?.write;
@@ -185,21 +185,28 @@ export async function reconcileProducts(
     for (const batch of chunks(stock, stockWrite.maxBatch)) {
       outcome.calls++;
       const results = await recordCall(db, conn, 'stock.write.set', 'variant', batch.map((b) => ({ sku: b.update.sku, externalId: b.update.externalId, internalId: b.productId })), () => stockWrite.set(conn.ctx, batch.map((b) => b.update)));
+      let done: Array<{ item: (typeof batch)[number]; groups: { stock: GroupRecord } }> = [];
+      const record = async () => {
+        // The channel now shows what we wrote: that is also the value to compare-and-set against next time.
+        await bindings.markPushedMany(done.map((d) => ({ id: d.item.binding.id, groups: d.groups })));
+        await bindings.markSeenMany(done.map((d) => ({ id: d.item.binding.id, groups: d.groups })));
+        await resolveDriftMany(db, conn.name, done.map((d) => ({ internalId: d.item.binding.internalId!, field: 'stock' })), 'overwritten');
+        done = [];
+      };
       for (const [i, r] of results.entries()) {
         const item = batch[i]!;
         if (r.ok) {
-          const record = { hash: item.hash, value: item.update.available, at: new Date().toISOString() };
-          // The channel now shows what we wrote: that is also the value to compare-and-set against next time.
-          await bindings.markPushed(item.binding.id, { stock: record });
-          await bindings.markSeen(item.binding.id, { stock: record });
-          await resolveDrift(db, conn.name, item.binding.internalId!, 'stock', 'overwritten');
+          done.push({ item, groups: { stock: { hash: item.hash, value: item.update.available, at: new Date().toISOString() } } });
         } else {
+          // An auth failure throws: what the channel accepted before it is recorded first, as one by one would.
+          if (r.kind === 'auth') await record();
           // A compare-and-set mismatch (or any retryable refusal) means our idea of the channel's quantity is stale:
           // forget it, so the retry reads the current value instead of failing on the same expectation forever.
           if (r.kind === 'retryable') await db.query(`UPDATE bindings SET seen = seen - 'stock', pushed = pushed - 'stock' WHERE id = $1`, [item.binding.id]);
           fail(item.productId, r, item.binding, item.update.sku);
         }
       }
+      await record();
     }
   }
   await sendNativePushes(db, conn, pushes, fail, outcome);
@@ -207,4 +214,67 @@ export async function reconcileProducts(
   const followUp = creates.filter((c) => c.plan.variants.some((v) => v.promotion)).map((c) => c.plan.desired.internalId);
   if (followUp.length > 0) await requestWork(db, followUp.map((id) => ({ connection: conn.name, lane: 'outbound' as const, kind: 'product', id, priority: 3 })));
   return outcome;
+}
+
+type CatalogItem = { desired: DesiredProduct; plan: ProductPlan; groups: FieldGroup[] };
+type Created = { item: CatalogItem; r: Extract<ItemResult, { ok: true }> };
+type BindingInput = Parameters<Bindings['upsert']>[0];
+
+/** What one listing the channel accepted leaves in bindings: the product and its variants bound, what was pushed. */
+function createdRecords(connection: string, { item, r }: Created) {
+  const product: BindingInput = { connection, kind: 'product', externalId: r.externalId, internalId: item.desired.internalId, linkState: 'linked', origin: 'created' };
+  const productPushed: Record<string, GroupRecord> = Object.fromEntries(item.groups.filter((g) => item.plan.hashes[g]).map((g) => [g, { hash: item.plan.hashes[g]!, ...(g === 'media' && r.images ? { value: r.images } : {}) }]));
+  const variants: Array<{ binding: BindingInput; pushed: Record<string, GroupRecord> }> = [];
+  for (const vp of item.plan.variants) {
+    const externalId = r.variantIds?.[vp.sku] ?? item.desired.variants.find((v) => v.sku === vp.sku)?.externalId;
+    if (!externalId) continue;
+    const desired = item.desired.variants.find((v) => v.sku === vp.sku)!;
+    const pushed: Record<string, GroupRecord> = {};
+    if (item.groups.includes('price') && vp.hashes.price) pushed.price = { hash: vp.hashes.price, value: desired.price };
+    if (item.groups.includes('stock') && vp.hashes.stock) pushed.stock = { hash: vp.hashes.stock, value: desired.stock };
+    variants.push({ binding: { connection, kind: 'variant', externalId, internalId: vp.variantId, linkState: 'linked', origin: 'created', sku: vp.sku, productExternalId: r.externalId }, pushed });
+  }
+  return { product, productPushed, resolvesTitle: item.groups.includes('content'), internalId: item.desired.internalId, variants };
+}
+
+/**
+ * Binds what a catalogue write created and records what was pushed: a few statements in one transaction for the
+ * whole batch. If that fails (a binding constraint violated: an item linked elsewhere meanwhile), it is rolled back
+ * and the items are recorded one by one, so the ones before the offending item are kept and its error is thrown,
+ * exactly as without batching.
+ */
+async function recordCreated(db: Database, bindings: Bindings, connection: string, created: Created[]): Promise<void> {
+  if (created.length === 0) return;
+  const records = created.map((c) => createdRecords(connection, c));
+  const client = await db.connect();
+  let batched = false;
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const products = await bindings.upsertMany(records.map((x) => x.product), client);
+    const variants = await bindings.upsertMany(records.flatMap((x) => x.variants.map((v) => v.binding)), client);
+    const pushedVariants = records.flatMap((x) => x.variants.map((v) => v.pushed));
+    await bindings.markPushedMany([
+      ...records.map((x, i) => ({ id: products[i]!.id, groups: x.productPushed })),
+      ...variants.flatMap((vb, i) => (Object.keys(pushedVariants[i]!).length ? [{ id: vb.id, groups: pushedVariants[i]! }] : [])),
+    ], client);
+    await resolveDriftMany(client, connection, records.filter((x) => x.resolvesTitle).map((x) => ({ internalId: x.internalId, field: 'title' })), 'overwritten');
+    await client.query('COMMIT');
+    batched = true;
+  } catch {
+    // A client that cannot even roll back is discarded, not returned to the pool.
+    await client.query('ROLLBACK').catch((err: Error) => { broken = err; });
+  } finally {
+    client.release(broken);
+  }
+  if (batched) return;
+  for (const x of records) {
+    const pb = await bindings.upsert(x.product);
+    await bindings.markPushed(pb.id, x.productPushed);
+    if (x.resolvesTitle) await resolveDrift(db, connection, x.internalId, 'title', 'overwritten');
+    for (const v of x.variants) {
+      const vb = await bindings.upsert(v.binding);
+      if (Object.keys(v.pushed).length) await bindings.markPushed(vb.id, v.pushed);
+    }
+  }
 }
