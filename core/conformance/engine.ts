@@ -56,9 +56,10 @@ export async function startEngine(
   let engine: Engine;
   const connections = buildConnections(result.config, {
     db, log, vaultKey: Buffer.alloc(32, 7), secrets: new Set(),
+    // Not deduplicated by the poll's event id: those name a change by its second-resolution timestamp, so a second
+    // change within the same second would be dropped as a repeat. Repeats only cost a read (pending ones coalesce).
     emit: async (connection, hint) => {
-      await engine.hint(connection, [hint]);
-      await engine.kick(connection, 'inbound');
+      await engine.intake(connection, undefined, [hint]);
     },
     limiterFor: limiters,
     ...(options.now ? { now: options.now } : {}),

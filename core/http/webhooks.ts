@@ -3,7 +3,6 @@ import type { Logger } from '../log/logger.ts';
 import type { WebhookRequest } from '../sdk/webhooks.ts';
 import type { Database } from '../store/database.ts';
 import type { Engine } from '../sync/engine.ts';
-import { recordDelivery } from '../sync/intake.ts';
 import { storable, unstorableReason } from './storable.ts';
 
 /**
@@ -44,8 +43,7 @@ export function webhookRoutes(deps: { db: Database; engine: Engine; log: Logger 
       deps.log.warn({ connection: name, reason: (err as Error).message }, 'webhook body not understood');
       return c.json({ error: `body not understood: ${(err as Error).message}` }, 400);
     }
-    if (!(await recordDelivery(deps.db, name, parsed.eventId, parsed.hints))) return c.json({ ok: true, duplicate: true });
-    await deps.engine.kick(name, 'inbound');
+    if (!(await deps.engine.intake(name, parsed.eventId, parsed.hints))) return c.json({ ok: true, duplicate: true });
     return c.json({ ok: true, hints: parsed.hints.length });
   });
   return app;

@@ -54,7 +54,11 @@ export interface ConnectorContext<Config = unknown> {
   bindings: BindingLookup;
   checkpoints: CheckpointStore;
   vault: Vault;
-  /** Reports that entities may have changed (from a poll). The engine deduplicates and hydrates them. */
+  /**
+   * Reports that entities may have changed (from a poll). Repeats of a hint still waiting coalesce into one
+   * request, which the engine hydrates. `eventId` names the change for humans; it never makes the engine drop a
+   * hint (poll timestamps have one-second resolution: two changes in one second would share an id).
+   */
   emit(hint: Hint, options?: { eventId?: string }): Promise<void>;
   /** The hub's clock (tests move it). */
   now(): Date;

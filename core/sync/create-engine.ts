@@ -28,9 +28,10 @@ export function createEngine(
       log: deps.log,
       vaultKey: vaultKey(config.dataDir),
       secrets: config.secrets,
+      // Not deduplicated by the poll's event id: those name a change by its second-resolution timestamp, so a second
+      // change within the same second would be dropped as a repeat. Repeats only cost a read (pending ones coalesce).
       emit: async (connection, hint) => {
-        await engine.hint(connection, [hint]);
-        await engine.kick(connection, 'inbound');
+        await engine.intake(connection, undefined, [hint]);
       },
       limiterFor: (connection, limit) => (limit && redis ? redisRateLimiter(redis, connection, limit) : memory(connection, limit)),
     }),

@@ -8,7 +8,7 @@ import { hintActivity, recordActivity, recordCall, requestActivity } from './act
 import { applySnapshot, prefetchSnapshots } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
-import { hintRequests } from './intake.ts';
+import { hintRequests, recordDelivery } from './intake.ts';
 import { ingestOrder } from './orders.ts';
 import { reconcileProducts } from './outbound.ts';
 import { type ClaimedRequest, completeRequests, failRequest, lanesWithWork, pendingBatch, type RequestLane, requestWork, type WorkRequest } from './requests.ts';
@@ -89,6 +89,17 @@ export class Engine {
       attempts: DRAIN_ATTEMPTS,
       ...(lane === 'outbound' ? { delay: OUTBOUND_DEBOUNCE_MS } : {}),
     });
+  }
+
+  /**
+   * Takes in what a webhook delivery or a poll reported: deduplicated by the channel's event id when there is one
+   * (a redelivery, or a poll's overlap re-reading a change it already reported, is recorded once), then the
+   * inbound drain is started. Returns false for a duplicate.
+   */
+  async intake(connection: string, eventId: string | undefined, hints: Hint[]): Promise<boolean> {
+    if (!(await recordDelivery(this.deps.db, connection, eventId, hints))) return false;
+    await this.kick(connection, 'inbound');
+    return true;
   }
 
   /** Records hints (from a webhook or a poll) and starts the inbound drain. */
