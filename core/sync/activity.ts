@@ -32,9 +32,10 @@ export const ACTIVITY_RETENTION_DAYS = 14;
 const SUMMARY_MAX = 500;
 
 /** Activity entries as the JSON document `ACTIVITY_FROM_JSON` reads (one parameter, any number of rows). */
-export function activityJson(entries: ActivityEntry[]): string {
+export function activityJson(entries: ActivityEntry[], extra: (index: number) => Record<string, unknown> = () => ({})): string {
   return JSON.stringify(
-    entries.map((e) => ({
+    entries.map((e, i) => ({
+      ...extra(i),
       connection: e.connection,
       step: e.step,
       entity_kind: e.entityKind ?? null,
@@ -49,12 +50,15 @@ export function activityJson(entries: ActivityEntry[]): string {
   );
 }
 
-/** `INSERT … SELECT` of the rows in a jsonb parameter `$n`; usable alone or as a step of a larger statement. */
-export function activityInsertSql(param: number, condition = 'true'): string {
+/**
+ * `INSERT … SELECT` of the rows in a jsonb parameter `$n`; usable alone or as a step of a larger statement, whose
+ * `condition` may use `extraColumns` carried in the rows (e.g. which delivery a row belongs to).
+ */
+export function activityInsertSql(param: number, condition = 'true', extraColumns = ''): string {
   return `INSERT INTO activity (connection, step, entity_kind, external_id, internal_id, skus, outcome, summary, duration_ms, details)
      SELECT connection, step, entity_kind, external_id, internal_id, coalesce(skus, '{}'), outcome, summary, duration_ms, coalesce(details, '{}')
        FROM jsonb_to_recordset($${param}::jsonb) AS r(connection text, step text, entity_kind text, external_id text, internal_id text,
-                                               skus text[], outcome text, summary text, duration_ms integer, details jsonb)
+                                               skus text[], outcome text, summary text, duration_ms integer, details jsonb${extraColumns ? `, ${extraColumns}` : ''})
       WHERE ${condition}`;
 }
 

@@ -8,7 +8,7 @@ import { hintActivity, recordActivity, recordCall, requestActivity } from './act
 import { applySnapshot, prefetchSnapshots } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
-import { hintRequests, recordDelivery } from './intake.ts';
+import { hintRequests, IntakeBatcher } from './intake.ts';
 import { ingestOrder } from './orders.ts';
 import { reconcileProducts } from './outbound.ts';
 import { type ClaimedRequest, completeRequests, failRequest, lanesWithWork, pendingBatch, type RequestLane, requestWork, type WorkRequest } from './requests.ts';
@@ -40,6 +40,7 @@ const POLL_BACKOFF_CAP_MS = 30_000;
  */
 export class Engine {
   readonly bindings: Bindings;
+  private readonly intakeBatcher: IntakeBatcher;
   private readonly byName: Map<string, RuntimeConnection>;
   private timer: NodeJS.Timeout | undefined;
 
@@ -47,6 +48,7 @@ export class Engine {
     private readonly deps: { db: Database; queues: QueueSystem; log: Logger; connections: RuntimeConnection[] },
   ) {
     this.bindings = new Bindings(deps.db);
+    this.intakeBatcher = new IntakeBatcher(deps.db);
     this.byName = new Map(deps.connections.map((c) => [c.name, c]));
   }
 
@@ -97,7 +99,7 @@ export class Engine {
    * inbound drain is started. Returns false for a duplicate.
    */
   async intake(connection: string, eventId: string | undefined, hints: Hint[]): Promise<boolean> {
-    if (!(await recordDelivery(this.deps.db, connection, eventId, hints))) return false;
+    if (!(await this.intakeBatcher.submit({ connection, eventId, hints }))) return false;
     await this.kick(connection, 'inbound');
     return true;
   }
