@@ -40,6 +40,15 @@ async function waitFor(what: string, check: () => boolean, ms = 600_000): Promis
   }
 }
 
+/** Index/sequential scans and rows written per table so far (PostgreSQL's own statistics of the hub database). */
+async function tableOps(db: { query: <R>(sql: string) => Promise<{ rows: R[] }> }): Promise<Map<string, { scans: number; rows: number }>> {
+  await db.query('SELECT pg_stat_force_next_flush()');
+  const { rows } = await db.query<{ t: string; scans: string; rows: string }>(
+    "SELECT relname AS t, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans, n_tup_ins + n_tup_upd + n_tup_del AS rows FROM pg_stat_user_tables WHERE schemaname = 'public'",
+  );
+  return new Map(rows.map((r) => [r.t, { scans: Number(r.scans), rows: Number(r.rows) }]));
+}
+
 const figures: Record<string, unknown> = {};
 const ratios: Record<string, number> = {};
 const targets: Record<string, { target: string; met: boolean }> = {};
@@ -60,8 +69,11 @@ for (const kind of ['postgres', 'redis'] as const) {
   const cpuPerChange: number[] = [];
   const hubCpuPerChange: number[] = [];
   const storeCpuPerChange: number[] = [];
+  let perChangeTableOps: Record<string, { scans: number; rowsWritten: number }> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     const stock = 100 + round;
+    await new Promise((r) => setTimeout(r, 1_100)); // statistics reach pg_stat_user_tables with a delay
+    const ops0 = await tableOps(hub.db);
     const cpu0 = ownCpuSeconds();
     const db0 = pgServer.cpuSeconds() + (kind === 'redis' ? redis.cpuSeconds() : 0);
     const start = performance.now();
@@ -80,6 +92,14 @@ for (const kind of ['postgres', 'redis'] as const) {
     cpuPerChange.push(((hubCpu + storeCpu) * 1000) / CHANGES);
     progress(SCENARIO, `${kind} round ${round}: ${CHANGES} changes × 5 in ${seconds.toFixed(2)} s, hub ${hubCpu.toFixed(2)} s CPU, store ${storeCpu.toFixed(2)} s CPU`);
     await hub.settle(120_000);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const ops1 = await tableOps(hub.db);
+    perChangeTableOps = Object.fromEntries(
+      [...ops1]
+        .map(([t, o]) => [t, { scans: Number(((o.scans - (ops0.get(t)?.scans ?? 0)) / CHANGES).toFixed(2)), rowsWritten: Number(((o.rows - (ops0.get(t)?.rows ?? 0)) / CHANGES).toFixed(2)) }] as const)
+        .filter(([, o]) => o.scans > 0 || o.rowsWritten > 0)
+        .sort((a, b) => b[1].scans + b[1].rowsWritten - (a[1].scans + a[1].rowsWritten)),
+    );
   }
   const writeCalls = TARGETS.reduce((a, t) => a + memStore(`${tag}-${t}`).writes.calls, 0);
   await hub.close();
@@ -108,6 +128,7 @@ for (const kind of ['postgres', 'redis'] as const) {
     hubProcessCpuMsPerChange: summarize(hubCpuPerChange, 3),
     storeCpuMsPerChange: summarize(storeCpuPerChange, 3),
     channelWriteCallsTotal: writeCalls,
+    perChangeTableOpsLastRound: perChangeTableOps,
     rawBullmqJobsPerSecond: summarize(raw, 1),
     rawBullmqCpuMsPerJob: summarize(rawCpu, 3),
   };
