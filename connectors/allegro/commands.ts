@@ -70,6 +70,7 @@ export async function runCommand(ctx: AllegroContext, kind: CommandKind, body: C
   const key = commandKey(kind, body);
   const recorded = await ctx.checkpoints.get<RecordedCommand | null>(key);
   let commandId: string | undefined;
+  let justSent = false;
   // A command recorded long ago belongs to an earlier intent that happened to have the same content (its attempt
   // was abandoned when the desired state moved on): following it would report its old result as today's.
   const fresh = recorded && ctx.now().getTime() - Date.parse(recorded.sentAt) < RESUME_WINDOW_MS;
@@ -86,6 +87,7 @@ export async function runCommand(ctx: AllegroContext, kind: CommandKind, body: C
     await ctx.checkpoints.set<RecordedCommand>(key, { id: commandId, sentAt: ctx.now().toISOString() });
     try {
       await call(ctx, 'PUT', `${PATHS[kind]}/${commandId}`, { body, schema: z.unknown() });
+      justSent = true;
     } catch (err) {
       // 409: Allegro already has this id (an earlier PUT of ours landed after all): follow it.
       if (!(statusOf(err) === 409 && (await exists(ctx, kind, commandId)))) throw err;
@@ -95,6 +97,8 @@ export async function runCommand(ctx: AllegroContext, kind: CommandKind, body: C
   const { commandPollAttempts, commandPollIntervalMs } = ctx.config;
   let completed = false;
   for (let attempt = 0; attempt < commandPollAttempts; attempt++) {
+    // Allegro runs a command asynchronously: one just sent is never complete at once, so its first check waits.
+    if (attempt === 0 && justSent) await sleep(commandPollIntervalMs);
     const { data } = await call(ctx, 'GET', `${PATHS[kind]}/${commandId}`, { schema: generalReport });
     if (data.completedAt) {
       completed = true;
