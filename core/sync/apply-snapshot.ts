@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { FieldGroup } from '../../mappings/ownership.ts';
+import type { BasePrice } from '../../mappings/price-rules.ts';
 import type { ProductSnapshot, VariantSnapshot } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
 import type { Binding, Bindings, GroupRecord } from './bindings.ts';
-import { type CanonicalProduct, createProduct, createVariant, loadProducts, setPrice, updateProductFields, variantsByEan, variantsBySku } from './canonical.ts';
+import { type CanonicalProduct, createCatalogue, createProduct, createVariant, loadProducts, setPrice, updateProductFields, variantsByEan, variantsBySku } from './canonical.ts';
 import { planProduct } from './desired.ts';
 import { recordDrift, resolveDrift, resolveDriftMany } from './drift.ts';
 import { hashOf, stableJson } from './hash.ts';
-import { correctOnHandMany, stockPositions } from './ledger.ts';
+import { correctOnHandMany, recordInitialStock, stockPositions } from './ledger.ts';
 import type { RuntimeConnection } from './runtime.ts';
 
 export interface ApplyResult {
@@ -108,6 +110,14 @@ async function link(db: Database, bindings: Bindings, conn: RuntimeConnection, s
 
 const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
 
+/** The base price a channel's price amounts to: the tax rate from gross and net when it shows both, else the current one. */
+function basePriceOf(p: NonNullable<VariantSnapshot['price']>, current: BasePrice | undefined): BasePrice {
+  const taxRate = p.gross && p.net && Number(p.net) > 0 ? (Number(p.gross) / Number(p.net) - 1).toFixed(4) : current?.taxRate ?? '0';
+  const gross = p.gross ?? (Number(p.net) * (1 + Number(taxRate))).toFixed(2);
+  const net = p.net ?? (Number(p.gross) / (1 + Number(taxRate))).toFixed(2);
+  return { gross, net, taxRate, currency: p.currency };
+}
+
 /**
  * Applies a channel's product snapshot: links its variants, applies the field groups the connection owns to the
  * canonical model, and records drift for the groups it does not own (unless the channel merely shows what we
@@ -126,6 +136,81 @@ export async function applySnapshot(db: Database, bindings: Bindings, conn: Runt
   } finally {
     await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
     lock.release();
+  }
+}
+
+/**
+ * A sweep page of the content owner, its products new to the hub created together: no variant of theirs bound on
+ * this connection, every variant with a SKU, no SKU or EAN of theirs in the catalogue or twice in the page. For
+ * those `applySnapshot` would only create, so their products, variants, prices, bindings and first stock counts
+ * are written in a few statements, with the values it would write one by one. Returns their results by channel
+ * product id; the page's other products (and one whose lock an apply holds, or that was bound meanwhile) are
+ * left to `applySnapshot`.
+ */
+export async function createNewProducts(db: Database, bindings: Bindings, conn: RuntimeConnection, snaps: ProductSnapshot[], prefetch: SnapshotPrefetch): Promise<Map<string, ApplyResult>> {
+  const done = new Map<string, ApplyResult>();
+  // A connection that receives price or stock records drift on what it creates: that stays with applySnapshot.
+  if (!conn.owns.includes('content') || conn.policy.receives.some((g) => g === 'price' || g === 'stock')) return done;
+  // Anything two items of the page share (an id, a SKU, an EAN) is a duplicate or a match one by one must judge.
+  const keysOf = (s: ProductSnapshot) => [`p:${s.externalId}`, ...s.variants.flatMap((v) => [`v:${v.externalId}`, ...(v.sku ? [`s:${v.sku}`] : []), ...(v.ean ? [`e:${v.ean}`] : [])])];
+  const count = new Map<string, number>();
+  for (const s of snaps) for (const k of keysOf(s)) count.set(k, (count.get(k) ?? 0) + 1);
+  const candidates = snaps.filter((s) => s.variants.length > 0 && s.variants.every((v) => v.sku && !prefetch.linked.has(v.externalId)) && keysOf(s).every((k) => count.get(k) === 1));
+  if (candidates.length === 0) return done;
+
+  const lockKey = (s: ProductSnapshot) => `omnihub:apply:${conn.name}:${s.externalId}`;
+  const client = await db.connect();
+  let held: ProductSnapshot[] = [];
+  try {
+    // The per-product locks applySnapshot takes, without waiting: a product whose lock is busy goes one by one.
+    const locks = await client.query<{ k: string; ok: boolean }>('SELECT k, pg_try_advisory_lock(hashtextextended(k, 0)) AS ok FROM unnest($1::text[]) AS k', [candidates.map(lockKey)]);
+    const locked = new Set(locks.rows.filter((r) => r.ok).map((r) => r.k));
+    held = candidates.filter((s) => locked.has(lockKey(s)));
+    if (held.length === 0) return done;
+    // Read under the locks: a binding, SKU or EAN that exists now sends its product one by one.
+    const variants = held.flatMap((s) => s.variants);
+    const { rows } = await client.query<{ k: string }>(
+      `SELECT 'v:' || external_id AS k FROM bindings WHERE connection = $1 AND kind = 'variant' AND external_id = ANY($2::text[])
+       UNION ALL SELECT 'p:' || external_id FROM bindings WHERE connection = $1 AND kind = 'product' AND external_id = ANY($3::text[])
+       UNION ALL SELECT 's:' || sku FROM variants WHERE sku = ANY($4::text[])
+       UNION ALL SELECT 'e:' || ean FROM variants WHERE ean = ANY($5::text[])`,
+      [conn.name, variants.map((v) => v.externalId), held.map((s) => s.externalId), variants.map((v) => v.sku), variants.flatMap((v) => (v.ean ? [v.ean] : []))],
+    );
+    const exists = new Set(rows.map((r) => r.k));
+    const owns = (g: FieldGroup) => conn.owns.includes(g);
+    const plan = held.filter((s) => keysOf(s).every((k) => !exists.has(k))).map((snap) => ({
+      id: randomUUID(),
+      snap,
+      variants: snap.variants.map((v) => ({ id: randomUUID(), v: { ...v, sku: v.sku! }, ...(owns('price') && v.price ? { price: basePriceOf(v.price, undefined) } : {}) })),
+    }));
+    if (plan.length === 0) return done;
+    await client.query('BEGIN');
+    try {
+      if (!(await createCatalogue(client, plan))) {
+        // A SKU created meanwhile by an apply of another product: one by one links or reports it.
+        await client.query('ROLLBACK');
+        return done;
+      }
+      await bindings.upsertMany(plan.flatMap((p) => [
+        ...p.variants.map((x) => ({ connection: conn.name, kind: 'variant', externalId: x.v.externalId, internalId: x.id, linkState: 'linked' as const, origin: 'created', sku: x.v.sku, productExternalId: p.snap.externalId })),
+        { connection: conn.name, kind: 'product', externalId: p.snap.externalId, internalId: p.id, linkState: 'linked' as const, origin: 'created' },
+      ]), client);
+      if (owns('stock')) {
+        const items = plan.flatMap((p) => p.variants.flatMap((x) => (x.v.stock ? [{ externalId: x.v.externalId, variantId: x.id, observed: x.v.stock.available }] : [])));
+        await recordInitialStock(client, { connection: conn.name, locationId: conn.saleLocation, items });
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A unique key taken meanwhile by an apply of another product: one by one sorts it out.
+      if ((err as { code?: string }).code === '23505') return done;
+      throw err;
+    }
+    for (const p of plan) done.set(p.snap.externalId, { changed: new Set([p.id]), heal: new Set(), unlinked: 0 });
+    return done;
+  } finally {
+    if (held.length > 0) await client.query('SELECT pg_advisory_unlock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [held.map(lockKey)]).catch(() => undefined);
+    client.release();
   }
 }
 
@@ -181,13 +266,10 @@ async function applyLocked(db: Database, bindings: Bindings, conn: RuntimeConnec
   for (const l of linked) {
     const canonical = product.variants.find((v) => v.id === l.variantId);
     if (owns('price') && l.snap.price && canonical) {
-      const p = l.snap.price;
-      const current = canonical.prices.get(p.currency);
-      const taxRate = p.gross && p.net && Number(p.net) > 0 ? (Number(p.gross) / Number(p.net) - 1).toFixed(4) : current?.taxRate ?? '0';
-      const gross = p.gross ?? (Number(p.net) * (1 + Number(taxRate))).toFixed(2);
-      const net = p.net ?? (Number(p.gross) / (1 + Number(taxRate))).toFixed(2);
+      const current = canonical.prices.get(l.snap.price.currency);
+      const { gross, net, taxRate, currency } = basePriceOf(l.snap.price, current);
       if (!current || Number(current.gross) !== Number(gross) || Number(current.net) !== Number(net)) {
-        await setPrice(db, l.variantId, { gross, net, taxRate, currency: p.currency });
+        await setPrice(db, l.variantId, { gross, net, taxRate, currency });
         result.changed.add(productId);
       }
     }

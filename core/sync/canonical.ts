@@ -128,3 +128,47 @@ export async function setPrice(db: Database, variantId: string, price: BasePrice
     [variantId, price.currency, price.gross, price.net, price.taxRate],
   );
 }
+
+/**
+ * Creates many canonical products with their variants and base prices in three statements (a sweep page of the
+ * content owner's new catalogue), with the values `createProduct`, `createVariant` and `setPrice` would store. The
+ * caller picks the ids, so no returned row has to be matched back to its input. Returns false, having written
+ * nothing else, when a SKU already exists: the caller's transaction must then be rolled back.
+ */
+export async function createCatalogue(
+  db: Pick<Database, 'query'>,
+  products: Array<{ id: string; snap: ProductSnapshot; variants: Array<{ id: string; v: VariantSnapshot & { sku: string }; price?: BasePrice }> }>,
+): Promise<boolean> {
+  if (products.length === 0) return true;
+  await db.query(
+    `INSERT INTO products (id, title, description, brand, category, attributes, images, status)
+     SELECT id, title, description, brand, category, attributes, images, status
+       FROM jsonb_to_recordset($1::jsonb) AS p(n int, id uuid, title jsonb, description jsonb, brand text, category text, attributes jsonb, images jsonb, status text)
+      ORDER BY n`,
+    [JSON.stringify(products.map(({ id, snap }, n) => ({
+      n, id, title: snap.title ?? {}, description: snap.description ?? {}, brand: snap.brand ?? null, category: snap.category ?? null,
+      attributes: snap.attributes ?? {}, images: snap.images ?? [], status: snap.status ?? 'active',
+    })))],
+  );
+  const variants = products.flatMap((p) => p.variants.map((x) => ({ ...x, productId: p.id })));
+  const inserted = await db.query(
+    `INSERT INTO variants (id, product_id, sku, ean, title, attributes, images, status)
+     SELECT id, product_id, sku, ean, title, attributes, images, status
+       FROM jsonb_to_recordset($1::jsonb) AS v(n int, id uuid, product_id uuid, sku text, ean text, title jsonb, attributes jsonb, images jsonb, status text)
+      ORDER BY n
+     ON CONFLICT (sku) DO NOTHING`,
+    [JSON.stringify(variants.map(({ id, productId, v }, n) => ({
+      n, id, product_id: productId, sku: v.sku, ean: v.ean ?? null, title: v.title ?? {}, attributes: v.attributes ?? {}, images: v.images ?? [], status: v.status ?? 'active',
+    })))],
+  );
+  if (inserted.rowCount !== variants.length) return false;
+  const prices = variants.flatMap((x) => (x.price ? [{ variant_id: x.id, ...x.price, tax_rate: x.price.taxRate }] : []));
+  if (prices.length > 0) {
+    await db.query(
+      `INSERT INTO prices (variant_id, currency, gross, net, tax_rate)
+       SELECT variant_id, currency, gross, net, tax_rate FROM jsonb_to_recordset($1::jsonb) AS p(variant_id uuid, currency text, gross numeric, net numeric, tax_rate numeric)`,
+      [JSON.stringify(prices)],
+    );
+  }
+  return true;
+}

@@ -5,7 +5,7 @@ import { AuthError, ConnectorError, RetryableError } from '../sdk/errors.ts';
 import { conversationSnapshot, type Hint, orderSnapshot, type ProductSnapshot, productSnapshot } from '../sdk/model.ts';
 import type { Database } from '../store/database.ts';
 import { hintActivity, recordActivity, recordCall, requestActivity } from './activity.ts';
-import { applySnapshot, prefetchSnapshots } from './apply-snapshot.ts';
+import { applySnapshot, createNewProducts, prefetchSnapshots } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
 import { applyDelivery, ingestConversation } from './conversations.ts';
 import { hintRequests, IntakeBatcher } from './intake.ts';
@@ -586,9 +586,11 @@ export class Engine {
       }
       // What the page's already linked items need is read in a few queries for the whole page, not per product.
       const prefetch = await prefetchSnapshots(this.deps.db, this.bindings, conn, snaps);
+      // The content owner's products new to the hub are created for the whole page at once.
+      const created = await createNewProducts(this.deps.db, this.bindings, conn, snaps, prefetch);
       for (const snap of snaps) {
         seen.add(snap.externalId);
-        const r = await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch);
+        const r = created.get(snap.externalId) ?? (await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch));
         for (const id of r.changed) changed.add(id);
         if (r.heal.size > 0) await this.requestReconcile(r.heal, name);
         if (r.pollOrders) await this.pollSoon(name);

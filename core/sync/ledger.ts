@@ -225,3 +225,36 @@ async function unrecordedSales(
   );
   return rows[0]!.n;
 }
+
+/**
+ * The first counts of variants just created in the caller's transaction (no balance, no ledger entry, no order can
+ * reference them yet), for many variants in two statements: the same 'initial' entries and balances
+ * `correctOnHand` would write for them — a balance of 0 and no entry for a count of 0.
+ */
+export async function recordInitialStock(
+  db: Pick<Database, 'query'>,
+  c: { connection: string; locationId: string; items: Array<{ externalId: string; variantId: string; observed: number }> },
+): Promise<void> {
+  if (c.items.length === 0) return;
+  const entries = c.items.filter((i) => i.observed !== 0);
+  const recorded = new Set<string>();
+  if (entries.length > 0) {
+    const inserted = await db.query<{ variant_id: string }>(
+      `INSERT INTO stock_ledger (origin, variant_id, location_id, quantity, kind, connection, details)
+       SELECT e.origin, e.variant_id, $2, e.quantity, 'initial', $3, e.details
+         FROM jsonb_to_recordset($1::jsonb) AS e(n int, origin text, variant_id uuid, quantity int, details jsonb)
+        ORDER BY e.n
+       ON CONFLICT (origin) DO NOTHING RETURNING variant_id`,
+      [JSON.stringify(entries.map((i, n) => ({
+        n, origin: `${c.connection}:stock:${i.externalId}:0->${i.observed}:0`, variant_id: i.variantId, quantity: i.observed,
+        details: { observed: i.observed, previous: 0 },
+      }))), c.locationId, c.connection],
+    );
+    for (const r of inserted.rows) recorded.add(r.variant_id);
+  }
+  await db.query(
+    `INSERT INTO stock_levels (variant_id, location_id, on_hand)
+     SELECT v, $2, h FROM unnest($1::uuid[], $3::int[]) WITH ORDINALITY AS t(v, h, n) ORDER BY n`,
+    [c.items.map((i) => i.variantId), c.locationId, c.items.map((i) => (recorded.has(i.variantId) ? i.observed : 0))],
+  );
+}
