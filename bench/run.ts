@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resultFile } from './lib/result.ts';
 
 /**
  * `npm run bench` (short set), `npm run bench -- --full`, `npm run bench -- --only <scenario>`, `--profile`.
@@ -53,7 +54,7 @@ for (const name of chosen) {
   process.stdout.write(`${json}\n`);
   const doc = JSON.parse(json) as { targets: Record<string, { target: string; met: boolean }> };
   const verdicts = Object.entries(doc.targets).map(([k, v]) => `${k}: ${v.met ? 'met' : 'MISSED'} (${v.target})`);
-  process.stderr.write(`== ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${verdicts.join('; ') || 'no target'}; bench/results/${name}.json\n`);
+  process.stderr.write(`== ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${verdicts.join('; ') || 'no target'}; bench/results/${resultFile(name, full ? 'full' : 'short')}\n`);
 }
 process.stderr.write(`== ${chosen.length - failed}/${chosen.length} scenarios in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 process.exit(failed > 0 ? 1 : 0);

@@ -16,12 +16,15 @@ export interface ScenarioResult {
   notes: string[];
 }
 
-/** Prints the scenario's one JSON object on stdout and writes it to bench/results/<scenario>.json. */
+/** Where a scenario's result is written: `<scenario>.json` (short) or `<scenario>-full.json`, side by side. */
+export const resultFile = (scenario: string, mode: 'short' | 'full') => `${scenario}${mode === 'full' ? '-full' : ''}.json`;
+
+/** Prints the scenario's one JSON object on stdout and writes it to bench/results/ (see `resultFile`). */
 export function report(result: ScenarioResult): void {
   const doc = { ...result, machine: machineInfo() };
   const text = JSON.stringify(doc, null, 2);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, `${result.scenario}.json`), `${text}\n`);
+  writeFileSync(join(RESULTS_DIR, resultFile(result.scenario, result.mode)), `${text}\n`);
   process.stdout.write(`${JSON.stringify(doc)}\n`);
 }
 
