@@ -15,7 +15,8 @@ import { ratio, summarize } from '../lib/stats.ts';
 
 /**
  * Scenario 4: signed, deduplicated webhook intake on one hub process (the real `/webhooks/:connection` route:
- * HMAC over the raw body, zod parse, dedup row + sync request in one transaction, drain job kick) against a bare
+ * HMAC over the raw body, zod parse, dedup + sync request + activity in one statement shared by the deliveries that
+ * arrive together (core/sync/intake.ts), a coalesced drain kick) against a bare
  * hono handler that reads the body and answers 200, on the same machine, same load generator.
  */
 const SCENARIO = 'webhook-ingest';
