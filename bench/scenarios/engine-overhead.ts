@@ -15,7 +15,7 @@ import { ratio, summarize } from '../lib/stats.ts';
  */
 const SCENARIO = 'engine-overhead';
 const args = parseArgs();
-const PRODUCTS = args.full ? 2_000 : 150;
+const PRODUCTS = args.full ? 2_000 : 100;
 const CHANGES = PRODUCTS; // every product changes once per round
 const ROUNDS = args.full ? 5 : 3;
 const TARGETS = ['c1', 'c2', 'c3', 'c4', 'c5'];

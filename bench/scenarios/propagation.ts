@@ -16,11 +16,11 @@ import { timeBreakdown } from '../lib/time-breakdown.ts';
 const SCENARIO = 'propagation';
 const args = parseArgs();
 const RATE = args.full ? 100 : 5; // orders per second on the webhook channel
-const SECONDS = args.full ? 60 : 20;
-const PRODUCTS = args.full ? 250 : 25;
+const SECONDS = args.full ? 60 : 12;
+const PRODUCTS = args.full ? 250 : 15;
 const POLL = '2s';
 const POLL_RATE = args.full ? 5 : 1; // PrestaShop sales per second in the polling phase
-const POLL_SECONDS = args.full ? 30 : 15;
+const POLL_SECONDS = args.full ? 30 : 8;
 const STOCK = 100_000; // never sold out: this scenario measures propagation, scenario 3 the last units
 
 const catalogue = benchCatalogue(PRODUCTS).map((p) => ({ ...p, variants: p.variants.map((v) => ({ ...v, stock: STOCK })) }));

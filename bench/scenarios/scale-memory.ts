@@ -14,7 +14,7 @@ import { RssSampler, steadyRssMiB } from '../lib/rss-sampler.ts';
  */
 const SCENARIO = 'scale-memory';
 const args = parseArgs();
-const SKUS = args.full ? 100_000 : 4_000;
+const SKUS = args.full ? 100_000 : 2_000;
 const VARIANTS = 4;
 const PRODUCTS = SKUS / VARIANTS;
 const TARGETS = ['c1', 'c2', 'c3', 'c4', 'c5'];
