@@ -2,9 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
- * `npx tsx bench/profile-summary.ts <file.cpuprofile | folder>`: where a scenario's process spent its CPU, from
- * the V8 profiles `npm run bench -- --profile` writes (bench/results/profiles/). Prints one JSON object per
- * profile: self time by area (our folders, each npm package, Node internals, idle, GC) and the top functions.
+ * `npx tsx bench/profile-summary.ts [file.cpuprofile | folder]`: where a scenario's process spent its CPU, from
+ * the V8 profiles `npm run bench -- --profile` writes (bench/results/profiles/<scenario>/, one per thread; the
+ * busiest is the scenario's main thread). Prints one JSON object per scenario: self time by area (our folders,
+ * each npm package, Node internals, idle, GC) and the top functions.
  * The bench README's causes are read from these.
  */
 interface Node {
@@ -49,6 +50,21 @@ function summarize(file: string) {
   return { profile: relative(root, file), sampledSeconds: Number((total / 1e6).toFixed(1)), byArea: share(areas, 15), topFunctions: share(fns, 15) };
 }
 
+/** The profile of a scenario's main thread: of the folder's profiles (one per thread), the one that was busiest. */
+function mainThread(folder: string): string | undefined {
+  const busy = (file: string) => {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+    const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    return p.samples.reduce((sum, id, i) => sum + (idle.has(id) ? 0 : (p.timeDeltas[i] ?? 0)), 0);
+  };
+  const files = readdirSync(folder).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(folder, f));
+  return files.sort((a, b) => busy(b) - busy(a))[0];
+}
+
 const target = process.argv[2] ?? join(root, 'bench/results/profiles');
-const files = statSync(target).isDirectory() ? readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(target, f)) : [target];
+const files = !statSync(target).isDirectory()
+  ? [target]
+  : readdirSync(target).some((f) => f.endsWith('.cpuprofile'))
+    ? [mainThread(target)!]
+    : readdirSync(target).flatMap((d) => (statSync(join(target, d)).isDirectory() ? [mainThread(join(target, d))] : [])).filter((f): f is string => f !== undefined);
 for (const f of files) process.stdout.write(`${JSON.stringify(summarize(f))}\n`);

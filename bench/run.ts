@@ -29,7 +29,8 @@ const chosen = only ? [only] : [...SIX, ...(full ? EXTRA : [])].filter((s) => av
 
 function runScenario(name: string): Promise<{ code: number; json: string | undefined }> {
   return new Promise((resolve) => {
-    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`, `--cpu-prof-name=${name}${full ? '-full' : ''}.cpuprofile`] : [];
+    // A folder per scenario: Node writes one profile per thread (tsx's loader thread has its own), named by pid and thread.
+    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles', `${name}${full ? '-full' : ''}`)}`] : [];
     const child = spawn(process.execPath, ['--expose-gc', ...profiling, '--import', 'tsx', join(here, 'scenarios', `${name}.ts`), ...(full ? ['--full'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
