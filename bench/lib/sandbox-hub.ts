@@ -13,12 +13,13 @@ import { createLogger } from '../../core/log/logger.ts';
 import { linkAllegroSeller } from '../../sandbox/demo/allegro-link.ts';
 import type { DemoProduct } from '../../sandbox/demo/seed.ts';
 import { metaSeed, odooSeed, prestashopSeed } from '../../sandbox/demo/seed.ts';
-import { allegroView, facebookView, odooView, prestashopView, shopifyView, type ChannelView } from '../../sandbox/demo/scenario.ts';
+import type { ChannelView } from '../../sandbox/demo/scenario.ts';
 import { benchAllegroSeed } from './catalogue.ts';
 import { benchEngine } from './hub.ts';
 import { startPostgres, type BenchPostgres } from './infra.ts';
 import { progress } from './result.ts';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
+import { startViewWatcher } from './view-watcher.ts';
 
 /**
  * The hub on the sandbox the way a merchant runs it: Odoo as the ERP (owns stock), Shopify (orders arrive as
@@ -76,10 +77,9 @@ export async function startSandboxHub(scenario: string, catalogue: DemoProduct[]
   app.route('/webhooks', webhookRoutes({ db: hub.db, engine: hub.engine, log: createLogger({ level: 'silent', format: 'json' }) }));
   inner = app;
 
-  const views = async (): Promise<Record<Channel, ChannelView>> => {
-    const [o, s, p, a, f] = await Promise.all([odooView(urls.odoo), shopifyView(urls.shopify), prestashopView(urls.prestashop), allegroView(urls.allegro), facebookView(urls.meta)]);
-    return { erp: o, shopify: s, prestashop: p, allegro: a, facebook: f };
-  };
+  // What each channel shows, read in a process of its own (parsing the simulators' state is not the hub's work).
+  const watcher = await startViewWatcher<Channel>({ erp: ['odoo', urls.odoo], shopify: ['shopify', urls.shopify], prestashop: ['prestashop', urls.prestashop], allegro: ['allegro', urls.allegro], facebook: ['facebook', urls.meta] });
+  const views = () => watcher.next();
 
   // The initial sync: every channel shows the ERP's stock of every SKU.
   const skus = catalogue.flatMap((p) => p.variants.map((v) => v.sku));
@@ -95,7 +95,6 @@ export async function startSandboxHub(scenario: string, catalogue: DemoProduct[]
       reported++;
       progress(scenario, `initial sync: ${wrong.length} channel SKUs still differ, e.g. ${wrong.slice(0, 3).join(', ')}`);
     }
-    await new Promise((r) => setTimeout(r, 300));
   }
   progress(scenario, `initial sync of ${skus.length} SKUs done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await hub.settle(120_000).catch(() => undefined); // the ERP poll keeps the engine busy; settling is best effort
@@ -103,6 +102,7 @@ export async function startSandboxHub(scenario: string, catalogue: DemoProduct[]
   return {
     hub, sandbox, pgServer, urls, views, post,
     async close() {
+      await watcher.close();
       await hub.close();
       await sandbox.close();
       await ingress.close();

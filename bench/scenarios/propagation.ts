@@ -22,6 +22,7 @@ const POLL = '2s';
 const POLL_RATE = args.full ? 5 : 1; // PrestaShop sales per second in the polling phase
 const POLL_SECONDS = args.full ? 30 : 8;
 const STOCK = 100_000; // never sold out: this scenario measures propagation, scenario 3 the last units
+const GIVE_UP_MS = 300_000;
 
 const catalogue = benchCatalogue(PRODUCTS).map((p) => ({ ...p, variants: p.variants.map((v) => ({ ...v, stock: STOCK })) }));
 const skus = catalogue.flatMap((p) => p.variants.map((v) => v.sku));
@@ -59,8 +60,11 @@ async function phase(name: string, rate: number, seconds: number, watch: Channel
           }
         }
       }
-      if (!placing && open.length > 0 && now - open[0]!.at > 300_000) throw new Error(`${name}: ${open.length} orders not visible everywhere after 300 s`);
-      await new Promise((r) => setTimeout(r, 100));
+      // An order not visible everywhere after GIVE_UP is recorded as such (the hub fell behind), not waited for.
+      if (!placing && open.length > 0 && now - open[0]!.at > GIVE_UP_MS) {
+        progress(SCENARIO, `${name}: ${open.length} orders not visible everywhere ${GIVE_UP_MS / 1000} s after they were placed; stopped waiting`);
+        return;
+      }
     }
   })();
   const total = rate * seconds;
@@ -84,8 +88,11 @@ async function phase(name: string, rate: number, seconds: number, watch: Channel
   return { orders, failures, achievedRate };
 }
 
-const byChannel = (orders: Pending[], channels: Channel[]) => Object.fromEntries(channels.map((c) => [c, summarize(orders.map((o) => o.latencies[c]!), 3)]));
-const allOf = (orders: Pending[]) => orders.map((o) => Math.max(...Object.values(o.latencies)));
+// An order a channel never showed within GIVE_UP counts as GIVE_UP there: a lower bound, stated in the result.
+const latency = (o: Pending, c: Channel) => o.latencies[c] ?? GIVE_UP_MS / 1000;
+const byChannel = (orders: Pending[], channels: Channel[]) => Object.fromEntries(channels.map((c) => [c, summarize(orders.map((o) => latency(o, c)), 3)]));
+const allOf = (orders: Pending[]) => orders.map((o) => (o.waiting.size > 0 ? GIVE_UP_MS / 1000 : Math.max(...Object.values(o.latencies))));
+const unseen = (orders: Pending[]) => orders.filter((o) => o.waiting.size > 0).length;
 
 // Webhook path: orders on Shopify.
 const webFrom = new Date();
@@ -120,8 +127,8 @@ report({
     note: args.full ? '100 orders/s for 60 s as in the issue' : `short mode: ${RATE} orders/s for ${SECONDS} s instead of 100/s for 60 s`,
   },
   figures: {
-    webhookPath: { orders: web.orders.length, failedToPlace: web.failures, achievedOrdersPerSecond: Number(web.achievedRate.toFixed(1)), everyChannelSeconds: webAll, perChannelSeconds: byChannel(web.orders, ['erp', 'prestashop', 'allegro', 'facebook']) },
-    pollingPath: { orders: polled.orders.length, failedToPlace: polled.failures, everyChannelSeconds: pollAll, perChannelSeconds: byChannel(polled.orders, ['erp', 'shopify', 'allegro', 'facebook']) },
+    webhookPath: { orders: web.orders.length, notVisibleEverywhereWithinSeconds: { seconds: GIVE_UP_MS / 1000, orders: unseen(web.orders) }, failedToPlace: web.failures, achievedOrdersPerSecond: Number(web.achievedRate.toFixed(1)), everyChannelSeconds: webAll, perChannelSeconds: byChannel(web.orders, ['erp', 'prestashop', 'allegro', 'facebook']) },
+    pollingPath: { orders: polled.orders.length, notVisibleEverywhereWithinSeconds: { seconds: GIVE_UP_MS / 1000, orders: unseen(polled.orders) }, failedToPlace: polled.failures, everyChannelSeconds: pollAll, perChannelSeconds: byChannel(polled.orders, ['erp', 'shopify', 'allegro', 'facebook']) },
     shopifyWebhookDeliveries: { total: deliveries.length, byTopic, retried: deliveries.filter((d) => d.attempts > 1).length, notAnswered200: deliveries.filter((d) => d.status !== 200).length },
     webhookPathBreakdown: webBreakdown,
   },
@@ -132,6 +139,8 @@ report({
   },
   notes: [
     'Latency = order created on the simulator → the watched channel shows a stock level at or below the level this order leaves (cumulative, so a later write that includes it counts).',
+    `An order a channel had not shown ${GIVE_UP_MS / 1000} s after it was placed counts as ${GIVE_UP_MS / 1000} s there (a lower bound); notVisibleEverywhereWithinSeconds says how many.`,
+    'The simulators’ state is read in a process of their own every ~100 ms (lib/view-watcher.ts).',
     'Figures include up to one state read of the simulators (~100 ms plus the read itself) and the Shopify simulator’s webhook delivery.',
     `Polling path: PrestaShop orders are found by the hub's poll every ${POLL}; its latency is poll interval + processing and has no target.`,
     'Facebook applies items_batch asynchronously (the sandbox processes a batch in 300 ms), which is part of its figure.',

@@ -32,19 +32,20 @@ export const ON_REQUEST_CONFLICT = `ON CONFLICT (connection, lane, entity_kind, 
 export async function requestWork(db: Pick<Database, "query">, requests: WorkRequest[]): Promise<void> {
   // One row per entity even within a batch (PostgreSQL refuses to update a row twice in one statement).
   const unique = [...new Map(requests.map((r) => [`${r.connection}\u0000${r.lane}\u0000${r.kind}\u0000${r.id}`, r])).values()];
-  if (unique.length === 0) return;
-  const values: unknown[] = [];
-  const rows = unique.map((r, i) => {
-    values.push(r.connection, r.lane, r.kind, r.id, JSON.stringify(r.payload ?? {}), r.priority ?? 5);
-    const o = i * 6;
-    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}::jsonb, $${o + 6})`;
-  });
-  await db.query(
-    `INSERT INTO sync_requests (connection, lane, entity_kind, entity_id, payload, priority) VALUES ${rows.join(', ')}
-     ${ON_REQUEST_CONFLICT}`,
-    values,
-  );
+  // One jsonb parameter however many rows (a statement takes at most 65,535 parameters: a catalogue of 25,000
+  // products fanned out to five connections is 125,000 requests), in statements of a bounded size.
+  for (let i = 0; i < unique.length; i += REQUESTS_PER_STATEMENT) {
+    const rows = unique.slice(i, i + REQUESTS_PER_STATEMENT).map((r) => ({ connection: r.connection, lane: r.lane, kind: r.kind, id: r.id, payload: r.payload ?? {}, priority: r.priority ?? 5 }));
+    await db.query(
+      `INSERT INTO sync_requests (connection, lane, entity_kind, entity_id, payload, priority)
+       SELECT connection, lane, kind, id, payload, priority FROM jsonb_to_recordset($1::jsonb) AS r(connection text, lane text, kind text, id text, payload jsonb, priority int)
+       ${ON_REQUEST_CONFLICT}`,
+      [JSON.stringify(rows)],
+    );
+  }
 }
+
+const REQUESTS_PER_STATEMENT = 10_000;
 
 /** The oldest pending requests of one connection and lane, most urgent first. */
 export async function pendingBatch(db: Database, connection: string, lane: RequestLane, limit: number, kinds?: string[]): Promise<ClaimedRequest[]> {

@@ -82,13 +82,14 @@ export async function prestashopView(url: string): Promise<ChannelView> {
   for (const p of r.products ?? []) refOfProduct.set(String(p.id), p.fields?.reference ?? p.reference);
   const refOfCombination = new Map<string, string>();
   for (const c of r.combinations ?? []) refOfCombination.set(String(c.id), c.fields?.reference ?? c.reference);
+  const withCombinations = new Set((r.combinations ?? []).map((c: Json) => String((c.fields ?? c).id_product)));
   const stock = new Map<string, number>();
   for (const row of r.stock_availables ?? []) {
     const f = row.fields ?? row;
     const attr = String(f.id_product_attribute ?? '0');
     const sku = attr === '0' ? refOfProduct.get(String(f.id_product)) : refOfCombination.get(attr);
     // A product with combinations also has a derived total row (attribute 0) whose reference is the product's.
-    if (sku && (attr !== '0' || !(r.combinations ?? []).some((c: Json) => String((c.fields ?? c).id_product) === String(f.id_product)))) {
+    if (sku && (attr !== '0' || !withCombinations.has(String(f.id_product)))) {
       stock.set(sku, Number(f.quantity));
     }
   }
