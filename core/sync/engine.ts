@@ -14,11 +14,14 @@ import { reconcileProducts } from './outbound.ts';
 import { type ClaimedRequest, completeRequests, failRequest, lanesWithWork, pendingBatch, type RequestLane, requestWork, type WorkRequest } from './requests.ts';
 import type { RuntimeConnection } from './runtime.ts';
 import { coalesced } from './coalesced.ts';
+import { forEachLimit } from './limit.ts';
 
 /** A request that failed this many times goes to dead letters instead of blocking its lane. */
 export const MAX_REQUEST_ATTEMPTS = 8;
 const INBOUND_BATCH = 100;
 const OUTBOUND_BATCH = 100;
+/** Orders read (inbound) or recorded (outbound, the ERP) at once within one drain; the connector's rate limit still applies. */
+const ORDER_CONCURRENCY = 8;
 /** Effectively unbounded: a channel down for hours must not turn its drain job into a dead letter. */
 const DRAIN_ATTEMPTS = 1_000_000;
 /** How long an outbound drain waits for more changes to join its batch. */
@@ -363,14 +366,14 @@ export class Engine {
     // Hints about one product (a stock change on each of its variants, say) are answered by one read of it: the
     // read happens after all of them were requested, so it shows what each of them hinted at.
     const readFor = new Map<string, Promise<Awaited<ReturnType<Engine['applyHint']>>>>();
-    for (const req of batch) {
+    const apply = async (req: ClaimedRequest) => {
       try {
         const hint = req.payload as Hint;
         const product = hint.kind === 'product' ? hint.externalId : hint.kind === 'variant' || hint.kind === 'stock' ? hint.productExternalId : undefined;
         const shared = product !== undefined ? readFor.get(product) : undefined;
         if (shared) {
           await shared;
-          continue;
+          return;
         }
         const pending = this.applyHint(conn, hint);
         if (product !== undefined) readFor.set(product, pending);
@@ -381,7 +384,12 @@ export class Engine {
       } catch (err) {
         failed.push({ req, error: conn.classify(err) });
       }
-    }
+    };
+    // Orders are independent of each other (the ledger is safe under concurrent sales, as it is across channels):
+    // reading several at once keeps a webhook burst from queueing behind one channel round trip per order. The rest
+    // keeps its order (a delivery receipt after its message).
+    await forEachLimit(batch.filter((r) => r.kind === 'order'), ORDER_CONCURRENCY, apply);
+    for (const req of batch) if (req.kind !== 'order') await apply(req);
     await this.requestReconcile(changed);
     await this.deps.db.query(
       `INSERT INTO connection_state (connection, last_hint_at) VALUES ($1, now()) ON CONFLICT (connection) DO UPDATE SET last_hint_at = now()`,
@@ -485,13 +493,13 @@ export class Engine {
         for (const req of products) failed.push({ req, error });
       }
     }
-    for (const req of batch.filter((r) => r.kind === 'order')) {
+    await forEachLimit(batch.filter((r) => r.kind === 'order'), ORDER_CONCURRENCY, async (req) => {
       try {
         await this.recordOrder(conn, req.id);
       } catch (err) {
         failed.push({ req, error: conn.classify(err) });
       }
-    }
+    });
     return failed;
   }
 
