@@ -19,7 +19,7 @@ const PRODUCTS = args.full ? 2_000 : 100;
 const CHANGES = PRODUCTS; // every product changes once per round
 const ROUNDS = args.full ? 5 : 3;
 const TARGETS = ['c1', 'c2', 'c3', 'c4', 'c5'];
-const OUTBOUND_CONCURRENCY = 2; // the harness's (and a small hub's) outbound concurrency
+const OUTBOUND_CONCURRENCY = 2; // the hub's lanes and raw BullMQ's worker alike
 
 const pgServer = await startPostgres(SCENARIO);
 const redis = await startRedis();
@@ -27,6 +27,7 @@ const redis = await startRedis();
 const yaml = (tag: string) => `
 ownership: { content: erp, price: erp, stock: erp, category: erp, status: erp }
 defaults: { schedules: { poll: 1h, sweep: 24h } }
+queue: { concurrency: { inbound: ${OUTBOUND_CONCURRENCY}, outbound: ${OUTBOUND_CONCURRENCY} } }
 connections:
   erp: { connector: memchannel, config: { store: "${tag}-erp" } }
 ${TARGETS.map((t) => `  ${t}: { connector: memchannel, config: { store: "${tag}-${t}" } }`).join('\n')}

@@ -98,7 +98,7 @@ report({
     skus: SKUS, products: PRODUCTS, variantsPerProduct: VARIANTS, connections: 1 + TARGETS.length, fanOutConnections: TARGETS.length,
     channels: 'in-process memchannel connector (no HTTP, no rate limit): engine and store only', queueBackend: 'postgres', rssSampleIntervalMs: sampler.intervalMs,
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
-    note: args.full ? '100,000 SKUs × 5 connections as in the issue' : `short mode: ${SKUS} SKUs instead of 100,000 (and of the 10,000 planned: see README)`,
+    note: args.full ? '100,000 SKUs × 5 connections as in the issue' : `short mode: ${SKUS} SKUs instead of 100,000`,
   },
   figures: {
     rssEmptyProcessMiB: emptyRss,
