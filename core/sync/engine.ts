@@ -142,7 +142,11 @@ export class Engine {
   async start(tickMs = 2_000): Promise<void> {
     await this.ensureSchedules();
     let ticks = 0;
+    let ticking = false;
     const tick = async () => {
+      // A tick slower than the interval (a busy database) must not start another on top of it: they would pile up.
+      if (ticking) return;
+      ticking = true;
       try {
         // A Redis that lost its data (no persistence, a failover to an empty replica) lost the schedules too.
         if (++ticks % 5 === 0) await this.ensureSchedules(true);
@@ -150,6 +154,8 @@ export class Engine {
         await this.resumeNeedsMapping();
       } catch (err) {
         this.deps.log.warn({ err: (err as Error).message }, 'engine tick failed');
+      } finally {
+        ticking = false;
       }
     };
     this.timer = setInterval(() => void tick(), tickMs);
@@ -183,6 +189,10 @@ export class Engine {
    * stock moves as soon as the mapping exists — the order was never lost, only waiting.
    */
   async resumeNeedsMapping(): Promise<number> {
+    // Most ticks have no order waiting (a partial index answers that at once): the mark below reads the newest link
+    // of every binding, which on a large catalogue is not free.
+    const waiting = await this.deps.db.query("SELECT 1 FROM orders WHERE state = 'needs_mapping' LIMIT 1");
+    if (waiting.rowCount === 0) return 0;
     const { rows: marks } = await this.deps.db.query<{ mark: string }>(
       "SELECT concat((SELECT max(created_at) FROM variants), '/', (SELECT max(updated_at) FROM bindings WHERE link_state = 'linked')) AS mark",
     );
