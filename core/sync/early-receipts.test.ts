@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../tests/support/db.ts';
-import { createDatabase, type Database } from '../store/database.ts';
-import { migrate } from '../store/migrate.ts';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../../tests/support/db.ts';
 import { applyDelivery, applyEarlyReceipts } from './conversations.ts';
 
 describe('a delivery receipt that beats the answer to our send', () => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
-  let db: Database;
-  beforeAll(async () => {
-    fresh = await freshDatabase('receipts');
-    db = createDatabase(fresh.url);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.end();
-    await fresh?.drop();
-  });
+  const database = useMigratedDatabase('receipts');
 
   it('is kept until the message has its channel id, then applied; the late "sent" never moves it back', async () => {
+    const db = database();
     const conv = (await db.query<{ id: string }>("INSERT INTO conversations (connection, external_thread_id) VALUES ('whatsapp', '48600') RETURNING id")).rows[0]!.id;
     const msg = (await db.query<{ id: string }>("INSERT INTO messages (conversation_id, direction, body, delivery_status) VALUES ($1, 'out', 'Hi', 'pending') RETURNING id", [conv])).rows[0]!.id;
 

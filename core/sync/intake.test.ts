@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../tests/support/db.ts';
-import { createDatabase, type Database } from '../store/database.ts';
-import { migrate } from '../store/migrate.ts';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../../tests/support/db.ts';
 import { IntakeBatcher, recordDeliveries } from './intake.ts';
 
 describe('webhook intake', () => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
-  let db: Database;
-  beforeAll(async () => {
-    fresh = await freshDatabase('intake');
-    db = createDatabase(fresh.url);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.end();
-    await fresh?.drop();
-  });
-  const count = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
+  const database = useMigratedDatabase('intake');
+  const count = async (sql: string) => Number((await database().query<{ n: string }>(sql)).rows[0]!.n);
 
   it('records a batch in one statement: duplicates (earlier or in the same batch) store nothing, one request per entity', async () => {
+    const db = database();
     const fresh1 = await recordDeliveries(db, [{ connection: 'shop', eventId: 'e1', hints: [{ kind: 'order', externalId: 'o1' }] }]);
     expect(fresh1).toEqual([true]);
     const result = await recordDeliveries(db, [
@@ -38,6 +27,7 @@ describe('webhook intake', () => {
   });
 
   it('the batcher groups concurrent deliveries, answers each, and one unstorable delivery fails alone', async () => {
+    const db = database();
     const batcher = new IntakeBatcher(db);
     const ok = Array.from({ length: 20 }, (_, i) => batcher.submit({ connection: 'shop', eventId: `b${i}`, hints: [{ kind: 'order', externalId: `bo${i}` }] }));
     // PostgreSQL refuses a NUL character in text: the statement holding it fails, the others must still land.

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../tests/support/db.ts';
-import { createDatabase, type Database } from '../store/database.ts';
-import { migrate } from '../store/migrate.ts';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../../tests/support/db.ts';
 import { requestWork } from './requests.ts';
 
 describe('requestWork', () => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
-  let db: Database;
-  beforeAll(async () => {
-    fresh = await freshDatabase('requests');
-    db = createDatabase(fresh.url);
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db?.end();
-    await fresh?.drop();
-  });
+  const database = useMigratedDatabase('requests');
 
   it('records a whole catalogue fanned out to five connections (far beyond one statement\'s 65,535 parameters)', async () => {
+    const db = database();
     const ids = Array.from({ length: 25_000 }, (_, i) => `p${i}`);
     const requests = ['c1', 'c2', 'c3', 'c4', 'c5'].flatMap((connection) => ids.map((id) => ({ connection, lane: 'outbound' as const, kind: 'product', id, priority: 3 })));
     await requestWork(db, requests);
