@@ -110,6 +110,32 @@ describe('prestashop connector against the simulator (8.x)', () => {
     expect(state().all('products').length).toBe(before);
   });
 
+  it('creates a batch with one look-up for all of it and no read-back; a product already there is linked, not duplicated', async () => {
+    const t = context();
+    // Created earlier by an attempt whose answer was lost: the batch must find it.
+    const [earlier] = await prestashop.capabilities.catalog!.write!.upsert(t.ctx, [tee({ internalId: 'p2', variants: [{ ...tee().variants[0]!, sku: 'B-S' }, { ...tee().variants[1]!, sku: 'B-M' }] })]);
+    const products = state().all('products').length;
+    sent = [];
+    const batch = ['p1', 'p2', 'p3'].map((id, i) => tee({ internalId: id, variants: [{ ...tee().variants[0]!, sku: `${'ABC'[i]}-S` }, { ...tee().variants[1]!, sku: `${'ABC'[i]}-M` }] }));
+    const results = await prestashop.capabilities.catalog!.write!.upsert(t.ctx, batch);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results[1]).toMatchObject({ externalId: (earlier as { externalId: string }).externalId });
+    expect(state().all('products').length).toBe(products + 2);
+    const calls = (prefix: string) => sent.filter((s) => s.startsWith(prefix)).length;
+    // One look-up of each kind by reference for the whole batch.
+    const lookups = (resource: string) => sent.filter((s) => s.startsWith(`GET /api/${resource}?`) && s.includes('filter[reference]'));
+    expect(lookups('products')).toHaveLength(1);
+    expect(lookups('combinations')).toHaveLength(1);
+    expect(calls('POST /api/products')).toBe(2);
+    expect(calls('POST /api/combinations')).toBe(4);
+    // Only the product that already existed is read in full (its combinations are compared with the desired ones).
+    const pid = (earlier as { externalId: string }).externalId;
+    expect(sent.filter((s) => s.includes('display=full') && /^GET \/api\/(products|combinations)\?/.test(s))).toEqual([
+      expect.stringContaining(`filter[id]=[${pid}]`),
+      expect.stringContaining(`filter[id_product]=[${pid}]`),
+    ]);
+  });
+
   it('survives a 500 that still saved the product: no duplicate', async () => {
     let failedOnce = false;
     const t = context('8', async (req) => {

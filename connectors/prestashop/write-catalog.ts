@@ -49,20 +49,37 @@ function basePrice(p: DesiredProduct): string | undefined {
   return nets.sort((a, b) => (toMicros(a) < toMicros(b) ? -1 : toMicros(a) > toMicros(b) ? 1 : 0))[0];
 }
 
+/** The references a desired product may already carry on the shop: its product reference and its SKUs. */
+function referencesOf(p: DesiredProduct): string[] {
+  return [...new Set([productReference(p), ...p.variants.map((v) => v.sku)])].filter((r) => REFERENCE.test(r) && !r.includes('|') && !r.includes(']'));
+}
+
 /**
- * Finds a product already on the shop for this desired product: by product reference, or through a
- * combination carrying one of its SKUs. This is what makes a create safe to retry: PrestaShop can answer 500
- * and still have saved the product (recorded 126/129).
+ * Finds the products already on the shop for these unlinked desired products, by product reference or through a
+ * combination carrying one of their SKUs: one products look-up and at most one combinations look-up for the whole
+ * batch. This is what makes a create safe to retry: the hub can crash between PrestaShop's answer and storing the
+ * binding, and PrestaShop can answer 500 and still have saved the product (recorded 126/129).
  */
-async function findExisting(ctx: Ctx, p: DesiredProduct): Promise<number | undefined> {
-  const refs = [...new Set([productReference(p), ...p.variants.map((v) => v.sku)])].filter((r) => REFERENCE.test(r) && !r.includes('|') && !r.includes(']'));
-  if (!refs.length) return undefined;
+async function findExisting(ctx: Ctx, items: DesiredProduct[]): Promise<Map<DesiredProduct, number>> {
+  const found = new Map<DesiredProduct, number>();
+  const refs = [...new Set(items.flatMap(referencesOf))];
+  if (!refs.length) return found;
   const products = await list(ctx, 'products', productSchema, { display: '[id,reference]', 'filter[reference]': `[${refs.join('|')}]`, sort: '[id_ASC]' });
-  const byRef = products.find((x) => x.reference === productReference(p)) ?? products[0];
-  if (byRef) return byRef.id;
-  if (isSimple(p)) return undefined;
-  const combos = await list(ctx, 'combinations', combinationSchema, { display: '[id,id_product,reference]', 'filter[reference]': `[${refs.join('|')}]`, sort: '[id_ASC]' });
-  return combos[0]?.id_product;
+  for (const p of items) {
+    const mine = new Set(referencesOf(p));
+    const hit = products.find((x) => x.reference === productReference(p)) ?? products.find((x) => mine.has(x.reference));
+    if (hit) found.set(p, hit.id);
+  }
+  const rest = items.filter((p) => !found.has(p) && !isSimple(p));
+  const comboRefs = [...new Set(rest.flatMap(referencesOf))];
+  if (!comboRefs.length) return found;
+  const combos = await list(ctx, 'combinations', combinationSchema, { display: '[id,id_product,reference]', 'filter[reference]': `[${comboRefs.join('|')}]`, sort: '[id_ASC]' });
+  for (const p of rest) {
+    const mine = new Set(referencesOf(p));
+    const hit = combos.find((c) => mine.has(c.reference));
+    if (hit) found.set(p, hit.id_product);
+  }
+  return found;
 }
 
 function contentFields(ctx: Ctx, p: DesiredProduct, creating: boolean): Record<string, FieldValue> {
@@ -94,16 +111,19 @@ function optionValueIds(v: DesiredVariant, match: Matcher): Array<Record<string,
   });
 }
 
-/** POSTs, and when the shop answers 5xx looks the record up before giving up: the 500 may have saved it. */
-async function createOnce(ctx: Ctx, what: () => Promise<string>, lookup: () => Promise<number | undefined>): Promise<number> {
+/**
+ * POSTs, and when the shop answers 5xx looks the record up before giving up: the 500 may have saved it.
+ * `recovered` says the record came from that look-up, so it is not known to be as the POST described it.
+ */
+async function createOnce(ctx: Ctx, what: () => Promise<string>, lookup: () => Promise<number | undefined>): Promise<{ id: number; recovered: boolean }> {
   try {
-    return Number(await what());
+    return { id: Number(await what()), recovered: false };
   } catch (err) {
     if (!(err instanceof ConnectorError) || err.kind !== 'retryable') throw err;
     const found = await lookup();
     if (found === undefined) throw err;
     ctx.log.warn({ id: found }, 'PrestaShop failed the create but saved the record; using it');
-    return found;
+    return { id: found, recovered: true };
   }
 }
 
@@ -119,14 +139,16 @@ async function createCombination(ctx: Ctx, productId: number, v: DesiredVariant,
     },
     associations: { product_option_values: { nodeType: 'product_option_value', items: optionValueIds(v, match) } },
   };
-  return createOnce(
+  const { id } = await createOnce(
     ctx,
     () => create(ctx, 'combinations', 'combination', body),
     async () => (await list(ctx, 'combinations', combinationSchema, { display: '[id,id_product,reference]', 'filter[id_product]': `[${productId}]`, 'filter[reference]': `[${v.sku}]` }))[0]?.id,
   );
+  return id;
 }
 
-async function createProduct(ctx: Ctx, p: DesiredProduct): Promise<number> {
+/** Creates the product; answers its id, the base price it was given, and whether it had to be recovered by look-up. */
+async function createProduct(ctx: Ctx, p: DesiredProduct): Promise<{ id: number; price: string; recovered: boolean }> {
   const price = basePrice(p) ?? '0.000000';
   const firstPrice = p.variants.find((v) => v.price)?.price;
   const taxGroup = firstPrice ? taxGroupFor(ctx.config, firstPrice) : undefined;
@@ -150,7 +172,8 @@ async function createProduct(ctx: Ctx, p: DesiredProduct): Promise<number> {
     },
     associations: { categories: { nodeType: 'category', items: [{ id: String(category) }] } },
   };
-  return createOnce(ctx, () => create(ctx, 'products', 'product', body), () => findExisting(ctx, p));
+  const made = await createOnce(ctx, () => create(ctx, 'products', 'product', body), async () => (await findExisting(ctx, [p])).get(p));
+  return { ...made, price };
 }
 
 /** Product-level changes for the groups to write; empty when nothing product-level changes. */
@@ -174,22 +197,29 @@ function productChanges(ctx: Ctx, p: DesiredProduct, current: PsProduct): Resour
   return { fields, associations };
 }
 
-async function upsertOne(ctx: Ctx, p: DesiredProduct, matcher: () => Promise<Matcher>): Promise<ItemResult> {
-  let productId = p.externalId ? parseProductId(p.externalId) : undefined;
+async function upsertOne(ctx: Ctx, p: DesiredProduct, existingId: number | undefined, matcher: () => Promise<Matcher>): Promise<ItemResult> {
+  let productId = p.externalId ? parseProductId(p.externalId) : existingId;
   if (p.externalId && productId === undefined) throw new BusinessError(`"${p.externalId}" is not a PrestaShop product id`);
-  productId ??= await findExisting(ctx, p);
   const creating = productId === undefined;
-  if (productId === undefined) productId = await createProduct(ctx, p);
-
-  const current = (await list(ctx, 'products', productSchema, { display: 'full', 'filter[id]': `[${productId}]` }))[0];
-  if (!current) throw new BusinessError(`PrestaShop product ${productId} does not exist`);
-  current.associations.combinations ??= [];
-  const combos: PsCombination[] = await list(ctx, 'combinations', combinationSchema, { display: 'full', 'filter[id_product]': `[${productId}]`, sort: '[id_ASC]' });
-
-  if (!creating) {
-    const changes = productChanges(ctx, p, { ...current, associations: { ...current.associations, combinations: combos.map((c) => ({ id: String(c.id) })) } });
-    if (Object.keys(changes.fields).length || Object.keys(changes.associations ?? {}).length) {
-      await update(ctx, 'products', 'product', productId, changes);
+  // The product's base (tax-excluded) price, which combination prices are impacts on, and its combinations.
+  let base: string;
+  let combos: PsCombination[] = [];
+  const made = productId === undefined ? await createProduct(ctx, p) : undefined;
+  productId ??= made!.id;
+  if (made && !made.recovered) {
+    // A product this call just created is as the POST described it, with no combination yet: reading it back
+    // would cost two calls per product. One recovered by look-up after a 500 is read like any other.
+    base = made.price;
+  } else {
+    const current = (await list(ctx, 'products', productSchema, { display: 'full', 'filter[id]': `[${productId}]` }))[0];
+    if (!current) throw new BusinessError(`PrestaShop product ${productId} does not exist`);
+    combos = await list(ctx, 'combinations', combinationSchema, { display: 'full', 'filter[id_product]': `[${productId}]`, sort: '[id_ASC]' });
+    base = current.price;
+    if (!creating) {
+      const changes = productChanges(ctx, p, { ...current, associations: { ...current.associations, combinations: combos.map((c) => ({ id: String(c.id) })) } });
+      if (Object.keys(changes.fields).length || Object.keys(changes.associations ?? {}).length) {
+        await update(ctx, 'products', 'product', productId, changes);
+      }
     }
   }
 
@@ -203,12 +233,12 @@ async function upsertOne(ctx: Ctx, p: DesiredProduct, matcher: () => Promise<Mat
       const existing = combos.find((c) => String(c.id) === linked) ?? combos.find((c) => c.reference === v.sku);
       if (existing) {
         if (p.groups.includes('price') && v.price) {
-          const impact = decimal6(sub(decimal6(v.price.net), current.price));
+          const impact = decimal6(sub(decimal6(v.price.net), base));
           if (toMicros(impact) !== toMicros(existing.price)) await update(ctx, 'combinations', 'combination', existing.id, { fields: { price: impact } });
         }
         written.push({ v, combinationId: existing.id, isNew: false });
       } else {
-        const id = await createCombination(ctx, productId, v, decimal6(current.price), await matcher(), creating && i === 0);
+        const id = await createCombination(ctx, productId, v, decimal6(base), await matcher(), creating && i === 0);
         written.push({ v, combinationId: id, isNew: true });
       }
     }
@@ -240,6 +270,8 @@ export const writeCatalog: CatalogWrite<PrestashopConfig> = {
   async upsert(ctx, items) {
     let match: Matcher | undefined;
     const matcher = async () => (match ??= await attributeMatcher(ctx));
-    return perItem(items, (p) => upsertOne(ctx, p, matcher));
+    const unlinked = items.filter((p) => !p.externalId);
+    const existing = unlinked.length ? await findExisting(ctx, unlinked) : new Map<DesiredProduct, number>();
+    return perItem(items, (p) => upsertOne(ctx, p, existing.get(p), matcher));
   },
 };
