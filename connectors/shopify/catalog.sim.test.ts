@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../core/sdk/index.ts';
+import { SECRET, TOKEN } from '../../sandbox/shopify/test-support.ts';
 import shopify from './index.ts';
 import { desiredProduct, desiredVariant, price, startSim } from './test-helpers.ts';
 
@@ -91,6 +93,26 @@ describe('catalog.write (productSet) against the simulator', () => {
     const state = await env.admin('/state');
     expect(state.products.filter((p: any) => p.title === 'Cap')).toHaveLength(1);
     noCostSurprises();
+  });
+
+  it('asks once per batch which handles exist: new products are created without a read, an existing one is read and kept', async () => {
+    const item = (id: string) => desiredProduct(id, { variants: [desiredVariant(`${id}-A`, { attributes: { Size: 'A' }, price: price('5.00') })] });
+    const [first] = await catalog.write!.upsert(env.t.ctx, [item('hub-b')]);
+    if (!first!.ok) throw new Error('the first create failed');
+    const operations: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const req = new Request(input, init);
+      operations.push(/^\s*(?:query|mutation)\s+(\w+)/.exec(((await req.clone().json()) as { query: string }).query)?.[1] ?? '?');
+      return fetch(req);
+    };
+    const t = createTestContext(shopify, { shop: 'omnihub-sandbox', accessToken: TOKEN, endpoint: env.running.url, webhookSecret: SECRET }, { fetch: recording });
+    // hub-b was created by an attempt whose answer was lost (no binding yet): it comes again without an id.
+    const results = await catalog.write!.upsert(t.ctx, [item('hub-a'), item('hub-b'), item('hub-c')]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(results[1]).toMatchObject({ externalId: first!.externalId });
+    expect(operations.filter((o) => o !== 'FirstLocation')).toEqual(['ProductsByHandle', 'ProductSet', 'ProductForWrite', 'ProductSet', 'ProductSet']);
+    const state = await env.admin('/state');
+    expect(state.products.filter((p: any) => /^hub-[abc]$/.test(p.title))).toHaveLength(3);
   });
 
   it('updates a linked product without deleting the variants the hub does not own', async () => {

@@ -8,9 +8,10 @@ import { estimateCost } from './estimate-cost.ts';
 const schema = buildSchema(readFileSync(new URL('../../../shared/specs/shopify/admin-graphql-2026-04.graphql', import.meta.url), 'utf8'));
 
 describe('every document the connector sends', () => {
-  const all = Object.entries(documents);
+  // A builder (a document whose size depends on the batch) is checked as built for one item and for the largest batch.
+  const all = Object.entries(documents).flatMap(([name, d]) => (typeof d === 'function' ? [[`${name}(1)`, d(1)], [`${name}(10)`, d(10)]] : [[name, d]]));
 
-  it('is collected (the module exports only documents)', () => {
+  it('is collected (the module exports only documents and document builders)', () => {
     expect(all.length).toBeGreaterThanOrEqual(12);
     for (const [, text] of all) expect(typeof text).toBe('string');
   });
@@ -29,6 +30,8 @@ describe('every document the connector sends', () => {
     expect(estimateCost(documents.PRODUCTS_PAGE, { first: 15 })).toBeLessThanOrEqual(1000);
     expect(estimateCost(documents.ORDERS_PAGE, { first: 10 })).toBeLessThanOrEqual(1000);
     expect(estimateCost(documents.PRODUCT_FOR_WRITE)).toBeLessThanOrEqual(1000);
+    // A catalogue write batch (10 products) asks whether its handles exist in one query of 10 points.
+    expect(estimateCost(documents.productsByHandleDocument(10))).toBe(10);
     expect(estimateCost(documents.INVENTORY_SET_QUANTITIES)).toBe(10);
   });
 });

@@ -52,6 +52,13 @@ query ProductForWrite($identifier: ProductIdentifierInput!) {
 }
 ${VARIANT_FIELDS}`;
 
+/** `h0…h{n-1}`: one aliased direct look-up per handle, answering only whether (and as what id) it exists. */
+export function productsByHandleDocument(n: number): string {
+  const vars = Array.from({ length: n }, (_, i) => `$h${i}: ProductIdentifierInput!`).join(', ');
+  const reads = Array.from({ length: n }, (_, i) => `  h${i}: productByIdentifier(identifier: $h${i}) { id handle }`).join('\n');
+  return `query ProductsByHandle(${vars}) {\n${reads}\n}`;
+}
+
 export const PRODUCT_SET = `
 mutation ProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(input: $input, identifier: $identifier, synchronous: true) {

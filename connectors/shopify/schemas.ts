@@ -76,6 +76,9 @@ export const productForWriteData = z.object({
 });
 export type ProductForWrite = NonNullable<z.infer<typeof productForWriteData>['productByIdentifier']>;
 
+/** The answer to productsByHandleDocument: each alias is the product with that handle, or null. */
+export const productsByHandleData = z.record(z.string(), z.object({ id: z.string(), handle: z.string() }).nullable());
+
 export const productSetData = z.object({
   productSet: z.object({
     product: z.object({ id: z.string(), variants: z.object({ nodes: z.array(z.object({ id: z.string(), sku: z.string().nullable() })) }), media: mediaList }).nullable(),

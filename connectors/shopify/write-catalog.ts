@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import type { ConnectorContext, DesiredProduct, DesiredVariant, ItemResult } from '../../core/sdk/index.ts';
 import { gql } from './client.ts';
 import type { ShopifyConfig } from './config.ts';
-import { PRODUCT_FOR_WRITE, PRODUCT_SET } from './documents.ts';
+import { PRODUCT_FOR_WRITE, PRODUCT_SET, productsByHandleDocument } from './documents.ts';
 import { describeUserErrors } from './errors.ts';
 import { stockLocation } from './locations.ts';
 import { DEFAULT_OPTION } from './map-product.ts';
 import { boundImages, filesInput } from './media.ts';
 import { shownPrice } from './money.ts';
 import { allVariants } from './read-catalog.ts';
-import { productForWriteData, productSetData, type ProductForWrite, type VariantNode } from './schemas.ts';
+import { productForWriteData, productsByHandleData, productSetData, type ProductForWrite, type VariantNode } from './schemas.ts';
 
 type Ctx = ConnectorContext<ShopifyConfig>;
 
@@ -26,9 +26,22 @@ type Ctx = ConnectorContext<ShopifyConfig>;
  * leaves variants untouched. Media (`files`, also a list replaced in full) is sent only when it must change; see media.ts.
  */
 export async function upsertProducts(ctx: Ctx, items: DesiredProduct[]): Promise<ItemResult[]> {
+  const found = await handlesInUse(ctx, items.filter((i) => !i.externalId).map((i) => stableHandle(i.internalId)));
   const results: ItemResult[] = [];
-  for (const item of items) results.push(await upsertOne(ctx, item));
+  for (const item of items) results.push(await upsertOne(ctx, item, !item.externalId && !found.has(stableHandle(item.internalId))));
   return results;
+}
+
+/**
+ * Which of these handles name a product already, in one query of aliased `productByIdentifier` look-ups (a direct
+ * read, not the search index, which lags writes): an unlinked product is usually new, and asking for each one
+ * alone would cost a call per product before its `productSet`.
+ */
+async function handlesInUse(ctx: Ctx, handles: string[]): Promise<Set<string>> {
+  if (!handles.length) return new Set();
+  const unique = [...new Set(handles)];
+  const data = await gql(ctx, productsByHandleDocument(unique.length), Object.fromEntries(unique.map((h, i) => [`h${i}`, { handle: h }])), productsByHandleData);
+  return new Set(Object.values(data).flatMap((p) => (p ? [p.handle] : [])));
 }
 
 export function stableHandle(internalId: string): string {
@@ -38,12 +51,12 @@ export function stableHandle(internalId: string): string {
   return `omnihub-${slug ? `${slug.slice(0, 60)}-` : ''}${hash}`;
 }
 
-async function upsertOne(ctx: Ctx, item: DesiredProduct): Promise<ItemResult> {
+/** `knownNew`: the batch's look-up found no product with this item's handle, so there is nothing to read first. */
+async function upsertOne(ctx: Ctx, item: DesiredProduct, knownNew: boolean): Promise<ItemResult> {
   const { config } = ctx;
   const handle = stableHandle(item.internalId);
   const identifier = item.externalId ? { id: item.externalId } : { handle };
-  const read = await gql(ctx, PRODUCT_FOR_WRITE, { identifier }, productForWriteData);
-  const existing = read.productByIdentifier;
+  const existing = knownNew ? null : (await gql(ctx, PRODUCT_FOR_WRITE, { identifier }, productForWriteData)).productByIdentifier;
   if (item.externalId && !existing) {
     return { ok: false, kind: 'business', message: `product ${item.externalId} no longer exists on Shopify` };
   }
