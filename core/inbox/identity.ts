@@ -1,4 +1,4 @@
-import type { Database } from '../store/database.ts';
+import { transaction, type Database } from '../store/database.ts';
 import type { Actor } from './actions.ts';
 
 /**
@@ -41,9 +41,7 @@ export async function mergeSuggestions(db: Database, identityId: string): Promis
 }
 
 async function moveIdentity(db: Database, identityId: string, to: string, action: 'merge' | 'unmerge', actor: Actor): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  await transaction(db, async (client) => {
     const { rows } = await client.query<{ customer_id: string | null }>('SELECT customer_id FROM customer_identities WHERE id = $1 FOR UPDATE', [identityId]);
     if (!rows[0]) throw new Error(`no identity ${identityId}`);
     await client.query(`UPDATE customer_identities SET customer_id = $2, linked_by = 'manual', linked_at = now() WHERE id = $1`, [identityId, to]);
@@ -52,13 +50,7 @@ async function moveIdentity(db: Database, identityId: string, to: string, action
       `INSERT INTO customer_merges (action, identity_id, from_customer_id, to_customer_id, reason, actor) VALUES ($1, $2, $3, $4, 'manual', $5)`,
       [action, identityId, rows[0].customer_id, to, actor.email],
     );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function customerOf(db: Database, identityId: string): Promise<string> {

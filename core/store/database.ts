@@ -19,3 +19,25 @@ export function createDatabase(url: string, options: { max?: number; application
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
+
+/**
+ * Runs `work` in one transaction on one pooled client: COMMIT when it returns, ROLLBACK when it throws, and the
+ * error goes on to the caller. A client whose ROLLBACK fails too (its server gone) is discarded, not pooled again.
+ */
+export async function transaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LANES, type Lane } from '../queue/lanes.ts';
 import type { QueueSystem } from '../queue/queue-system.ts';
-import type { Database } from '../store/database.ts';
+import { transaction, type Database } from '../store/database.ts';
 import { type RequestLane, requestWork } from './requests.ts';
 
 export interface DeadLetter {
@@ -67,38 +67,31 @@ export interface Replayed {
  *   even a crash between enqueue and commit cannot add the same replay twice.
  */
 export async function replayDeadLetter(deps: ReplayDeps, id: number): Promise<Replayed> {
-  const client = await deps.db.connect();
-  let kick: { connection: string; lane: RequestLane } | undefined;
-  let result: Replayed;
-  try {
-    await client.query('BEGIN');
+  const { result, kick } = await transaction(deps.db, async (client) => {
     const { rows } = await client.query<Row>('SELECT * FROM dead_letters WHERE id = $1 FOR UPDATE', [id]);
     const row = rows[0];
     if (!row) throw new ReplayRefused(`dead letter ${id} does not exist`);
     if (row.replayed_at) {
       throw new ReplayRefused(`dead letter ${id} was already replayed at ${new Date(row.replayed_at).toISOString()} (as ${row.replay_job_id ?? 'unknown'}); it is not replayed twice`);
     }
+    let replayed: Replayed;
+    let kick: { connection: string; lane: RequestLane } | undefined;
     if (row.job_name.startsWith('request:')) {
       const parsed = engineRequest.safeParse(row.data);
       if (!parsed.success) throw new ReplayRefused(`dead letter ${id} (${row.job_name}) has unreadable data: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const r = parsed.data;
       await requestWork(client, [{ connection: r.connection, lane: r.lane, kind: r.kind, id: r.id, payload: r.payload ?? {}, priority: 1 }]);
-      result = { id, via: 'request', replayJobId: `request/${r.connection}/${r.lane}/${r.kind}/${r.id}`, connection: r.connection };
+      replayed = { id, via: 'request', replayJobId: `request/${r.connection}/${r.lane}/${r.kind}/${r.id}`, connection: r.connection };
       kick = { connection: r.connection, lane: r.lane };
     } else {
       if (!(LANES as readonly string[]).includes(row.queue)) throw new ReplayRefused(`dead letter ${id} names queue "${row.queue}", which is not a lane (${LANES.join(', ')})`);
       const job = await deps.queues.add(row.queue as Lane, row.job_name, row.data, { jobId: `replay/${id}` });
       const connection = (row.data as { connection?: unknown } | null)?.connection;
-      result = { id, via: 'job', replayJobId: `${row.queue}/${job.id}`, ...(typeof connection === 'string' ? { connection } : {}) };
+      replayed = { id, via: 'job', replayJobId: `${row.queue}/${job.id}`, ...(typeof connection === 'string' ? { connection } : {}) };
     }
-    await client.query('UPDATE dead_letters SET replayed_at = now(), replay_job_id = $2 WHERE id = $1', [id, result.replayJobId]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    await client.query('UPDATE dead_letters SET replayed_at = now(), replay_job_id = $2 WHERE id = $1', [id, replayed.replayJobId]);
+    return { result: replayed, kick };
+  });
   if (kick) await deps.kick(kick.connection, kick.lane);
   return result;
 }

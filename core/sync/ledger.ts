@@ -1,4 +1,4 @@
-import type { Database } from '../store/database.ts';
+import { transaction, type Database } from '../store/database.ts';
 
 export type LedgerKind = 'order_line' | 'cancellation' | 'refund' | 'return' | 'correction' | 'initial' | 'adjustment';
 
@@ -19,9 +19,7 @@ export interface LedgerEntry {
  * nothing) when an entry with the same origin exists: replayed orders never double-decrement.
  */
 export async function appendLedger(db: Database, e: LedgerEntry): Promise<boolean> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return transaction(db, async (client) => {
     const inserted = await client.query(
       `INSERT INTO stock_ledger (origin, variant_id, location_id, quantity, kind, connection, order_id, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (origin) DO NOTHING`,
@@ -34,14 +32,8 @@ export async function appendLedger(db: Database, e: LedgerEntry): Promise<boolea
         [e.variantId, e.locationId, e.quantity],
       );
     }
-    await client.query('COMMIT');
     return inserted.rowCount === 1;
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -58,9 +50,7 @@ export async function correctOnHand(
   db: Database,
   c: { connection: string; externalId: string; variantId: string; locationId: string; observed: number; recordsOrders?: boolean },
 ): Promise<boolean> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return transaction(db, async (client) => {
     // Lock the balance: an order entry landing between our read and our write would otherwise be lost.
     await client.query('INSERT INTO stock_levels (variant_id, location_id, on_hand) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [c.variantId, c.locationId]);
     const { rows } = await client.query<{ on_hand: number; n: number }>(
@@ -73,7 +63,6 @@ export async function correctOnHand(
     // What the owner should show if nothing happened but the sales it already knows about.
     const ownerExpected = current - unrecorded;
     if (ownerExpected === c.observed) {
-      await client.query('COMMIT');
       return false;
     }
     const inserted = await client.query(
@@ -88,14 +77,8 @@ export async function correctOnHand(
     if (inserted.rowCount === 1) {
       await client.query('UPDATE stock_levels SET on_hand = $3, updated_at = now() WHERE variant_id = $1 AND location_id = $2', [c.variantId, c.locationId, c.observed + unrecorded]);
     }
-    await client.query('COMMIT');
     return inserted.rowCount === 1;
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -117,9 +100,7 @@ export async function correctOnHandMany(
   // Balances are locked in one order by every caller, so two of these cannot deadlock each other.
   const items = [...c.items].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
   const ids = items.map((i) => i.variantId);
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return transaction(db, async (client) => {
     await client.query(
       `INSERT INTO stock_levels (variant_id, location_id, on_hand)
        SELECT v, $2, 0 FROM unnest($1::uuid[]) WITH ORDINALITY AS t(v, n) ORDER BY n ON CONFLICT DO NOTHING`,
@@ -175,14 +156,8 @@ export async function correctOnHandMany(
         );
       }
     }
-    await client.query('COMMIT');
     return corrected;
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

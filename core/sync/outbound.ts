@@ -2,7 +2,7 @@ import type { FieldGroup } from '../../mappings/ownership.ts';
 import type { ItemResult, PriceUpdate, StockUpdate } from '../sdk/capabilities.ts';
 import { AuthError } from '../sdk/errors.ts';
 import type { DesiredProduct, ImageRef } from '../sdk/model.ts';
-import type { Database } from '../store/database.ts';
+import { transaction, type Database } from '../store/database.ts';
 import type { Binding, Bindings, GroupRecord } from './bindings.ts';
 import { recordCall } from './activity.ts';
 import { loadProducts } from './canonical.ts';
@@ -246,11 +246,7 @@ function createdRecords(connection: string, { item, r }: Created) {
 async function recordCreated(db: Database, bindings: Bindings, connection: string, created: Created[]): Promise<void> {
   if (created.length === 0) return;
   const records = created.map((c) => createdRecords(connection, c));
-  const client = await db.connect();
-  let batched = false;
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  const batched = await transaction(db, async (client) => {
     const products = await bindings.upsertMany(records.map((x) => x.product), client);
     const variants = await bindings.upsertMany(records.flatMap((x) => x.variants.map((v) => v.binding)), client);
     const pushedVariants = records.flatMap((x) => x.variants.map((v) => v.pushed));
@@ -259,14 +255,8 @@ async function recordCreated(db: Database, bindings: Bindings, connection: strin
       ...variants.flatMap((vb, i) => (Object.keys(pushedVariants[i]!).length ? [{ id: vb.id, groups: pushedVariants[i]! }] : [])),
     ], client);
     await resolveDriftMany(client, connection, records.filter((x) => x.resolvesTitle).map((x) => ({ internalId: x.internalId, field: 'title' })), 'overwritten');
-    await client.query('COMMIT');
-    batched = true;
-  } catch {
-    // A client that cannot even roll back is discarded, not returned to the pool.
-    await client.query('ROLLBACK').catch((err: Error) => { broken = err; });
-  } finally {
-    client.release(broken);
-  }
+    return true;
+  }).catch(() => false);
   if (batched) return;
   for (const x of records) {
     const pb = await bindings.upsert(x.product);
