@@ -30,6 +30,13 @@ import { getProduct, listProducts } from './read-catalog.ts';
  * Not offered: orders (Meta deprecated the Commerce Order Management API in v26 with no replacement), stock read
  * beyond the catalogue listing.
  */
+/**
+ * One price, stock or promotion update is one items_batch request, and a call carries up to 5,000 (Meta recommends
+ * under 3,000; `requestsPerCall` splits larger batches). The budget is in calls (200 an hour per catalogue), so the
+ * engine is offered the largest batch one call takes by default.
+ */
+const ITEMS_PER_CALL = 2_500;
+
 export default defineConnector({
   name: 'facebook',
   version: '1.0.0',
@@ -59,19 +66,19 @@ export default defineConnector({
     },
     prices: {
       write: {
-        maxBatch: 1000,
+        maxBatch: ITEMS_PER_CALL,
         set: (ctx, items) => runItemsBatch(ctx, items.map(priceRequest), (i) => ({ ok: true, externalId: items[i]!.externalId })),
       },
     },
     stock: {
       write: {
-        maxBatch: 1000,
+        maxBatch: ITEMS_PER_CALL,
         set: (ctx, items) => runItemsBatch(ctx, items.map(stockRequest), (i) => ({ ok: true, externalId: items[i]!.externalId })),
       },
     },
     promotions: {
       write: {
-        maxBatch: 1000,
+        maxBatch: ITEMS_PER_CALL,
         describe: () => ({
           native: 'sale_price with sale_price_effective_date on each catalogue item',
           scheduledByChannel: true,

@@ -136,6 +136,18 @@ describe('prestashop connector against the simulator (8.x)', () => {
     ]);
   });
 
+  it('getMany reads several products in one products request, in order, null for one that does not exist', async () => {
+    const t = context();
+    const made = await prestashop.capabilities.catalog!.write!.upsert(t.ctx, ['m1', 'm2'].map((id, i) => tee({ internalId: id, variants: [{ ...tee().variants[0]!, sku: `M${i}-S` }, { ...tee().variants[1]!, sku: `M${i}-M` }] })));
+    const [a, b] = made.map((r) => (r as { externalId: string }).externalId);
+    const read = prestashop.capabilities.catalog!.read!;
+    const one = [await read.get(t.ctx, b!), await read.get(t.ctx, a!)];
+    sent = [];
+    expect(await read.getMany!(t.ctx, [b!, '99999', a!, 'not-an-id'])).toEqual([one[0], null, one[1], null]);
+    expect(sent.filter((s) => s.startsWith('GET /api/products?'))).toEqual([expect.stringContaining(`filter[id]=[${b}|99999|${a}]`)]);
+    expect(sent.filter((s) => s.startsWith('GET /api/combinations?') || s.startsWith('GET /api/stock_availables?'))).toHaveLength(2);
+  });
+
   it('survives a 500 that still saved the product: no duplicate', async () => {
     let failedOnce = false;
     const t = context('8', async (req) => {

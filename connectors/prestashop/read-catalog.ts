@@ -52,4 +52,15 @@ export const readCatalog: CatalogRead<PrestashopConfig> = {
     if (!products.length) return null;
     return (await hydrate(ctx, products))[0]!;
   },
+
+  async getMany(ctx, externalIds) {
+    const ids = externalIds.map(parseProductId);
+    const wanted = [...new Set(ids.filter((id): id is number => id !== undefined))];
+    if (!wanted.length) return ids.map(() => null);
+    const products = await list(ctx, 'products', productSchema, { display: 'full', 'filter[id]': `[${wanted.join('|')}]` });
+    const snapshots = await hydrate(ctx, products);
+    // The filtered list answered: an id it does not hold does not exist.
+    const byId = new Map(products.map((p, i) => [p.id, snapshots[i]!]));
+    return ids.map((id) => (id === undefined ? null : (byId.get(id) ?? null)));
+  },
 };

@@ -49,6 +49,14 @@ export interface CatalogRead<C> {
    * Return null only when the channel confirms the product does not exist (404); throw on any other failure.
    */
   get(ctx: ConnectorContext<C>, externalId: string): Promise<ProductSnapshot | null>;
+  /**
+   * Optional: the current state of several products in fewer calls than one `get` each. Called when an inbound batch
+   * hints at more than one product (up to 50 ids at a time). Answer one entry per id, in order: the snapshot, or null
+   * where the channel confirms the product does not exist; throw on any other failure (the engine then reads them
+   * one by one with `get`).
+   * @example PrestaShop: `products?filter[id]=[4|9|12]`, then their combinations and stock in one request each.
+   */
+  getMany?(ctx: ConnectorContext<C>, externalIds: string[]): Promise<Array<ProductSnapshot | null>>;
 }
 
 export interface CatalogWrite<C> {

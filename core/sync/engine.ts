@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import type { LaneHandlers, QueueSystem } from '../queue/queue-system.ts';
 import { AuthError, ConnectorError, RetryableError } from '../sdk/errors.ts';
 import { conversationSnapshot, type Hint, orderSnapshot, type ProductSnapshot, productSnapshot } from '../sdk/model.ts';
-import type { Database } from '../store/database.ts';
+import { transaction, type Database } from '../store/database.ts';
 import { hintActivity, recordActivity, recordCall, requestActivity } from './activity.ts';
 import { applySnapshot, createNewProducts, prefetchSnapshots } from './apply-snapshot.ts';
 import { Bindings } from './bindings.ts';
@@ -19,7 +19,18 @@ import { forEachLimit } from './limit.ts';
 /** A request that failed this many times goes to dead letters instead of blocking its lane. */
 export const MAX_REQUEST_ATTEMPTS = 8;
 const INBOUND_BATCH = 100;
-const OUTBOUND_BATCH = 100;
+/**
+ * Products per outbound drain: at least 100, and up to the connection's largest write batch (at most 1,000), so a
+ * channel that takes thousands of items per call (Meta's items_batch) gets them in few calls; its call budget, not
+ * its item count, is what runs out.
+ */
+export function outboundBatchOf(conn: Pick<RuntimeConnection, 'def'>): number {
+  const caps = conn.def.capabilities;
+  const largest = Math.max(caps.catalog?.write?.maxBatch ?? 0, caps.prices?.write?.maxBatch ?? 0, caps.stock?.write?.maxBatch ?? 0);
+  return Math.min(1_000, Math.max(100, largest));
+}
+/** Products read at once with `catalog.read.getMany` when an inbound batch hints at several. */
+const GET_MANY_CHUNK = 50;
 /** Orders read (inbound) or recorded (outbound, the ERP) at once within one drain; the connector's rate limit still applies. */
 const ORDER_CONCURRENCY = 8;
 /** Effectively unbounded: a channel down for hours must not turn its drain job into a dead letter. */
@@ -248,7 +259,7 @@ export class Engine {
     try {
       for (;;) {
         watch.kicked = false;
-        const batch = await pendingBatch(this.deps.db, name, lane, lane === 'inbound' ? INBOUND_BATCH : OUTBOUND_BATCH);
+        const batch = await pendingBatch(this.deps.db, name, lane, lane === 'inbound' ? INBOUND_BATCH : outboundBatchOf(conn));
         const fresh = batch.filter((r) => retryMessage === undefined || r.attempts === 0);
         if (fresh.length === 0) {
           if (watch.kicked && retryMessage === undefined) continue;
@@ -353,20 +364,12 @@ export class Engine {
   }
 
   private async deadLetter(connection: string, lane: RequestLane, req: ClaimedRequest, error: string): Promise<void> {
-    const client = await this.deps.db.connect();
-    try {
-      await client.query('BEGIN');
+    await transaction(this.deps.db, async (client) => {
       await client.query('INSERT INTO dead_letters (queue, job_name, job_id, data, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)', [
         lane, `request:${req.kind}`, `${connection}/${req.id}`, JSON.stringify({ connection, lane, kind: req.kind, id: req.id, payload: req.payload }), error, req.attempts + 1,
       ]);
       await client.query('DELETE FROM sync_requests WHERE connection = $1 AND lane = $2 AND entity_kind = $3 AND entity_id = $4', [connection, lane, req.kind, req.id]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     this.deps.log.error({ connection, lane, kind: req.kind, id: req.id, err: error }, 'request moved to dead letters');
   }
 
@@ -376,6 +379,8 @@ export class Engine {
     // Hints about one product (a stock change on each of its variants, say) are answered by one read of it: the
     // read happens after all of them were requested, so it shows what each of them hinted at.
     const readFor = new Map<string, Promise<Awaited<ReturnType<Engine['applyHint']>>>>();
+    // Products the batch's hints name, read together beforehand where the connector can (catalog.read.getMany).
+    let read = new Map<string, unknown>();
     const apply = async (req: ClaimedRequest) => {
       try {
         const hint = req.payload as Hint;
@@ -385,7 +390,7 @@ export class Engine {
           await shared;
           return;
         }
-        const pending = this.applyHint(conn, hint);
+        const pending = this.applyHint(conn, hint, read);
         if (product !== undefined) readFor.set(product, pending);
         const result = await pending;
         for (const id of result.changed) changed.add(id);
@@ -399,6 +404,7 @@ export class Engine {
     // reading several at once keeps a webhook burst from queueing behind one channel round trip per order. The rest
     // keeps its order (a delivery receipt after its message).
     await forEachLimit(batch.filter((r) => r.kind === 'order'), ORDER_CONCURRENCY, apply);
+    read = await this.readHinted(conn, batch.filter((r) => r.kind !== 'order'));
     for (const req of batch) if (req.kind !== 'order') await apply(req);
     await this.requestReconcile(changed);
     await this.deps.db.query(
@@ -414,8 +420,41 @@ export class Engine {
     await this.deps.queues.add('sweeps', 'poll', { connection }, { jobId: `poll-now/${connection}`, removeOnComplete: true, removeOnFail: true });
   }
 
-  /** Hydrates one hint from the channel and applies it. */
-  async applyHint(conn: RuntimeConnection, hint: Hint): Promise<{ changed: Set<string>; heal: Set<string>; pollOrders?: boolean }> {
+  /**
+   * The products an inbound batch's hints name, read with `catalog.read.getMany` in chunks when the connector has it
+   * and the batch names more than one (stock hints that are the hub's own echo are left out: applyHint drops them).
+   * Ids whose chunk failed are absent, so applyHint reads them one by one.
+   */
+  private async readHinted(conn: RuntimeConnection, batch: ClaimedRequest[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    const getMany = conn.def.capabilities.catalog?.read?.getMany;
+    if (!getMany) return out;
+    const ids = new Set<string>();
+    for (const req of batch) {
+      const hint = req.payload as Hint;
+      if (hint.kind === 'product') ids.add(hint.externalId);
+      else if ((hint.kind === 'variant' || hint.kind === 'stock') && hint.productExternalId) {
+        if (hint.kind === 'stock' && hint.observed !== undefined && (await this.isEcho(conn.name, hint.externalId, hint.observed))) continue;
+        ids.add(hint.productExternalId);
+      }
+    }
+    if (ids.size < 2) return out;
+    const all = [...ids];
+    for (let i = 0; i < all.length; i += GET_MANY_CHUNK) {
+      const chunk = all.slice(i, i + GET_MANY_CHUNK);
+      try {
+        const snaps = await recordCall(this.deps.db, conn, 'catalog.read.getMany', 'product', chunk.map((externalId) => ({ externalId })), () => getMany(conn.ctx, chunk));
+        if (snaps.length !== chunk.length) throw new Error(`answered ${snaps.length} products for ${chunk.length} ids`);
+        chunk.forEach((id, n) => out.set(id, snaps[n]));
+      } catch (err) {
+        this.deps.log.warn({ connection: conn.name, err: (err as Error).message }, 'catalog.read.getMany failed; those products are read one by one');
+      }
+    }
+    return out;
+  }
+
+  /** Hydrates one hint from the channel (or takes the product `read` already holds) and applies it. */
+  async applyHint(conn: RuntimeConnection, hint: Hint, read?: Map<string, unknown>): Promise<{ changed: Set<string>; heal: Set<string>; pollOrders?: boolean }> {
     const none = { changed: new Set<string>(), heal: new Set<string>() };
     const caps = conn.def.capabilities;
     switch (hint.kind) {
@@ -430,7 +469,8 @@ export class Engine {
           productId = owner?.productExternalId;
         }
         if (!productId || !caps.catalog?.read) return none;
-        const snap = await recordCall(this.deps.db, conn, 'catalog.read.get', 'product', [{ externalId: productId }], () => caps.catalog!.read!.get(conn.ctx, productId));
+        const id = productId;
+        const snap = read?.has(id) ? read.get(id) : await recordCall(this.deps.db, conn, 'catalog.read.get', 'product', [{ externalId: id }], () => caps.catalog!.read!.get(conn.ctx, id));
         if (!snap) {
           await this.markDeleted(conn, productId);
           return none;
@@ -590,31 +630,40 @@ export class Engine {
     if (!conn || !read || (await this.connectionPaused(name))) return { seen: 0, deleted: 0 };
     const seen = new Set<string>();
     const changed = new Set<string>();
+    // Healed at the end, all at once: requested page by page, each page's few products would leave in a drain of
+    // their own, and a channel with a budget of calls (Meta: 200 catalogue batches an hour) would spend it on them.
+    const heal = new Set<string>();
     let cursor: string | undefined;
-    do {
-      const page = await read.list(conn.ctx, cursor);
-      const snaps: ProductSnapshot[] = [];
-      for (const snap of page.items) {
-        const parsed = productSnapshot.safeParse(snap);
-        if (!parsed.success) {
-          this.deps.log.warn({ connection: name, product: (snap as { externalId?: string }).externalId, issue: parsed.error.issues[0]?.message }, 'sweep: unreadable product skipped');
-          continue;
+    try {
+      do {
+        const page = await read.list(conn.ctx, cursor);
+        const snaps: ProductSnapshot[] = [];
+        for (const snap of page.items) {
+          const parsed = productSnapshot.safeParse(snap);
+          if (!parsed.success) {
+            this.deps.log.warn({ connection: name, product: (snap as { externalId?: string }).externalId, issue: parsed.error.issues[0]?.message }, 'sweep: unreadable product skipped');
+            continue;
+          }
+          snaps.push(parsed.data);
         }
-        snaps.push(parsed.data);
-      }
-      // What the page's already linked items need is read in a few queries for the whole page, not per product.
-      const prefetch = await prefetchSnapshots(this.deps.db, this.bindings, conn, snaps);
-      // The content owner's products new to the hub are created for the whole page at once.
-      const created = await createNewProducts(this.deps.db, this.bindings, conn, snaps, prefetch);
-      for (const snap of snaps) {
-        seen.add(snap.externalId);
-        const r = created.get(snap.externalId) ?? (await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch));
-        for (const id of r.changed) changed.add(id);
-        if (r.heal.size > 0) await this.requestReconcile(r.heal, name);
-        if (r.pollOrders) await this.pollSoon(name);
-      }
-      cursor = page.next;
-    } while (cursor);
+        // What the page's already linked items need is read in a few queries for the whole page, not per product.
+        const prefetch = await prefetchSnapshots(this.deps.db, this.bindings, conn, snaps);
+        // The content owner's products new to the hub are created for the whole page at once.
+        const created = await createNewProducts(this.deps.db, this.bindings, conn, snaps, prefetch);
+        for (const snap of snaps) {
+          seen.add(snap.externalId);
+          const r = created.get(snap.externalId) ?? (await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch));
+          for (const id of r.changed) changed.add(id);
+          for (const id of r.heal) heal.add(id);
+          if (r.pollOrders) await this.pollSoon(name);
+        }
+        cursor = page.next;
+      } while (cursor);
+    } catch (err) {
+      // What the pages read so far found to heal is not lost with the sweep.
+      if (heal.size > 0) await this.requestReconcile(heal, name).catch(() => undefined);
+      throw err;
+    }
     let deleted = 0;
     for (const b of await this.bindings.all(name, 'product')) {
       if (b.linkState !== 'linked' || seen.has(b.externalId)) continue;
@@ -627,6 +676,7 @@ export class Engine {
     const firstLink = (await conn.ctx.checkpoints.get<boolean>('catalog.linked')) !== true;
     await conn.ctx.checkpoints.set('catalog.linked', true);
     await this.requestReconcile(changed);
+    if (heal.size > 0 && !firstLink) await this.requestReconcile(heal, name);
     if (firstLink) {
       const { rows } = await this.deps.db.query<{ id: string }>('SELECT id FROM products');
       await this.requestReconcile(rows.map((r) => r.id), name);
