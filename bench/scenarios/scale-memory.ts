@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { benchEngine } from '../lib/hub.ts';
 import { startPostgres } from '../lib/infra.ts';
 import memchannel, { memStore, seedMemStore } from '../lib/memory-channel.ts';
@@ -98,6 +99,10 @@ report({
     skus: SKUS, products: PRODUCTS, variantsPerProduct: VARIANTS, connections: 1 + TARGETS.length, fanOutConnections: TARGETS.length,
     channels: 'in-process memchannel connector (no HTTP, no rate limit): engine and store only', queueBackend: 'postgres', rssSampleIntervalMs: sampler.intervalMs,
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
+    // V8 sizes its heap from the machine's memory unless told (NODE_OPTIONS=--max-old-space-size=N): it decides how
+    // much garbage may pile up between collections, so it decides the peak.
+    v8HeapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 1048576),
+    nodeOptions: process.env.NODE_OPTIONS ?? '',
     note: args.full ? '100,000 SKUs × 5 connections as in the issue' : `short mode: ${SKUS} SKUs instead of 100,000`,
   },
   figures: {
