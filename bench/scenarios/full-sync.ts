@@ -220,7 +220,7 @@ report({
   },
   notes: [
     'The floor counts the listing reads linking needs and the writes at each API’s largest batch; initialSyncCallsByKind shows every call made, by method and path.',
-    'Stock re-sync time for the hub starts when the ERP poll is requested and ends when every channel shows every new quantity (the simulators’ state read by a separate process every 250 ms; 1 s in full mode).',
+    'Stock re-sync time for the hub starts when the ERP poll is requested and ends when every channel shows every new quantity (the simulators’ state read by a separate process every 250 ms; 3 s in full mode).',
     'Baseline: bench/baseline/naive-stock-sync.ts, same connector clients, one SKU per call, sequential.',
     'One items_batch call per SKU exhausts Meta’s catalogue-batch budget (200 calls per hour): the baseline then has to wait for the window. A wait it meets is counted in its time (stockResyncBaselineThrottledSeconds) but not slept: the Meta simulator’s clock is moved forward instead, and one more hour after each baseline round, so the hub starts with the budget a real hub would have.',
     'Full mode: the baseline writes baselineSampledWritesPerChannel SKUs per channel and its time is extrapolated per channel (time per write × SKUs); the Facebook budget wait the whole run would meet (baselineFacebookBudgetHoursPerRound) is NOT added to it, which favours the baseline.',
