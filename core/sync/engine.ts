@@ -500,6 +500,25 @@ export class Engine {
     }
   }
 
+  /**
+   * A channel item read before the hub knew its SKU stays unlinked until it is read again: at the first sync, a
+   * channel's sweep can run beside the owner's. When the content owner brings new SKUs, the other channels' unlinked
+   * items carrying them are hinted, so they link now rather than at their next sweep.
+   */
+  private async relinkWaiting(owner: string, skus: string[]): Promise<void> {
+    const others = this.connections.filter((c) => c.name !== owner && c.def.capabilities.catalog?.read).map((c) => c.name);
+    if (skus.length === 0 || others.length === 0) return;
+    const { rows } = await this.deps.db.query<{ connection: string; product: string }>(
+      `SELECT DISTINCT connection, coalesce(product_external_id, external_id) AS product FROM bindings
+        WHERE connection = ANY($1) AND kind = 'variant' AND sku = ANY($2) AND link_state = 'unlinked'`,
+      [others, skus],
+    );
+    for (const connection of new Set(rows.map((r) => r.connection))) {
+      await this.hint(connection, rows.filter((r) => r.connection === connection).map((r) => ({ kind: 'product', externalId: r.product })));
+      await this.kick(connection, 'inbound');
+    }
+  }
+
   /** The channel reports the quantity the hub last wrote or saw on this variant: its own write coming back. */
   private async isEcho(connection: string, variantExternalId: string, observed: number): Promise<boolean> {
     const b = await this.bindings.byExternal(connection, 'variant', variantExternalId);
@@ -650,6 +669,7 @@ export class Engine {
         const prefetch = await prefetchSnapshots(this.deps.db, this.bindings, conn, snaps);
         // The content owner's products new to the hub are created for the whole page at once.
         const created = await createNewProducts(this.deps.db, this.bindings, conn, snaps, prefetch);
+        if (created.size > 0) await this.relinkWaiting(name, snaps.filter((x) => created.has(x.externalId)).flatMap((x) => x.variants.flatMap((v) => (v.sku ? [v.sku] : []))));
         for (const snap of snaps) {
           seen.add(snap.externalId);
           const r = created.get(snap.externalId) ?? (await applySnapshot(this.deps.db, this.bindings, conn, snap, prefetch));
