@@ -166,12 +166,14 @@ describe('issue #5: Odoo owns price and stock, Shopify and PrestaShop receive (r
     const original = deliveries.find((d) => d.headers['X-Shopify-Topic'] === 'orders/create' && d.status === 200)!;
     const orderGid = JSON.parse(original.body).admin_graphql_api_id as string;
     const ledger = () => hub.db.query("SELECT origin, quantity FROM stock_ledger WHERE connection = 'shopify' AND kind = 'order_line'").then((r) => r.rows);
-    // What a webhook could have stored for this connection: accepted deliveries, orders, pending work.
+    // What an orders/create webhook could have stored for this connection: accepted deliveries, orders, order hints
+    // waiting to be read. (The engine's own work — a sweep's heals, a reconcile — also queues Shopify requests at any
+    // moment; those are not the webhook's and are not counted.)
     const counts = async () => {
       const { rows } = await hub.db.query<{ e: number; o: number; r: number }>(
         `SELECT (SELECT count(*)::int FROM inbound_events WHERE connection = 'shopify') AS e,
                 (SELECT count(*)::int FROM orders WHERE connection = 'shopify') AS o,
-                (SELECT count(*)::int FROM sync_requests WHERE connection = 'shopify') AS r`,
+                (SELECT count(*)::int FROM sync_requests WHERE connection = 'shopify' AND lane = 'inbound' AND entity_kind = 'order') AS r`,
       );
       return rows[0]!;
     };
