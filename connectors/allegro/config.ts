@@ -36,8 +36,8 @@ export const allegroConfig = z
     commandPollAttempts: z.number().int().positive().default(30),
     /** Refresh the access token this long before it expires. */
     refreshBeforeExpirySeconds: z.number().int().nonnegative().default(300),
-    /** Page size of offer listings (Allegro allows up to 1000). */
-    pageSize: z.number().int().min(1).max(1000).default(100),
+    /** Page size of offer listings: Allegro's largest (1000), so a sweep of 10,000 offers is 10 calls, not 100. */
+    pageSize: z.number().int().min(1).max(1000).default(1000),
     /** Order events read per page (1..1000) and pages per poll. */
     orderEventsPageSize: z.number().int().min(1).max(1000).default(100),
     maxPagesPerPoll: z.number().int().positive().default(20),

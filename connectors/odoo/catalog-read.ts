@@ -7,7 +7,8 @@ import { readProducts } from './read-products.ts';
 /**
  * catalog.read: walks `product.template` by ascending id (a stable walk: the cursor is the last id seen), each
  * page with its variants. `get` reads one template including archived ones (status `archived`) and returns null
- * only when Odoo has no such record.
+ * only when Odoo has no such record. `getMany` reads several templates in the same three calls `get` costs for one
+ * (templates, their variants, their attribute values): a stock re-sync hints at many products at once.
  */
 export const catalogRead: CatalogRead<OdooConfig> = {
   async list(ctx, cursor) {
@@ -20,8 +21,8 @@ export const catalogRead: CatalogRead<OdooConfig> = {
   },
 
   async get(ctx, externalId) {
-    const id = Number(externalId);
-    if (!/^\d+$/.test(externalId) || !Number.isSafeInteger(id)) return null;
+    const id = templateId(externalId);
+    if (id === undefined) return null;
     const client = await odoo(ctx);
     try {
       const { products, templateIds } = await readProducts(ctx, client, [['id', '=', id]], { archived: true });
@@ -33,4 +34,23 @@ export const catalogRead: CatalogRead<OdooConfig> = {
       throw err;
     }
   },
+
+  async getMany(ctx, externalIds) {
+    const wanted = externalIds.map(templateId).filter((id): id is number => id !== undefined);
+    if (wanted.length === 0) return externalIds.map(() => null);
+    const client = await odoo(ctx);
+    const { products, templateIds } = await readProducts(ctx, client, [['id', 'in', [...new Set(wanted)]]], { archived: true });
+    const byId = new Map(products.map((p) => [p.externalId, p]));
+    // A template Odoo has but that has no variant is the answer `get` refuses with a BusinessError: say the same here
+    // (the engine then reads the chunk one by one, and only that product fails).
+    const empty = templateIds.find((id) => !byId.has(String(id)));
+    if (empty !== undefined) throw new BusinessError(`Odoo product.template ${empty} has no variant`);
+    return externalIds.map((id) => byId.get(String(templateId(id))) ?? null);
+  },
 };
+
+/** An Odoo record id, or undefined for a string that cannot be one (such an id names no product). */
+function templateId(externalId: string): number | undefined {
+  const id = Number(externalId);
+  return /^\d+$/.test(externalId) && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}

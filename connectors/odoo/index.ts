@@ -25,7 +25,8 @@ export const VERSION = '1.0.0';
  *
  * Capabilities:
  * - catalog.read: products (`product.template` id) with their variants (`product.product` id, SKU =
- *   `default_code`, EAN = `barcode`), price and free stock;
+ *   `default_code`, EAN = `barcode`), price and free stock; `getMany` reads up to 50 hinted products in the three
+ *   calls one costs;
  * - stock.read: free quantity per variant;
  * - orders.write.record: a `sale.order` per hub order, idempotent on `client_order_ref`, confirmed so Odoo reserves;
  * - poll: `write_date` watermarks on products, variants, stock quants and pricelist rules → hints.

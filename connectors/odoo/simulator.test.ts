@@ -112,6 +112,17 @@ describe.each([
     expect(await odoo.capabilities.catalog!.read!.get(t.ctx, '999')).toBeNull();
   });
 
+  it('getMany reads several products in the three calls one get costs, in order, null where Odoo has none', async () => {
+    const t = context();
+    const read = odoo.capabilities.catalog!.read!;
+    const one = await Promise.all(['2', '4', '1'].map((id) => read.get(t.ctx, id)));
+    sim.requests.length = 0;
+    const many = await read.getMany!(t.ctx, ['2', '999', '4', '1', 'not-an-id', '2']);
+    expect(many).toEqual([one[0], null, one[1], one[2], null, one[0]]);
+    expect(sim.requests).toHaveLength(3); // templates, their variants, their attribute values
+    expect(await read.getMany!(t.ctx, ['nope'])).toEqual([null]);
+  });
+
   it('reads free stock per variant; null for unknown or untracked variants', async () => {
     const t = context();
     const rows = await odoo.capabilities.stock!.read!.get(t.ctx, [
