@@ -18,12 +18,14 @@ export async function naiveStockSync(
    */
   onThrottle: (channel: string, waitMs: number) => Promise<boolean> = async () => false,
   /**
-   * Writes at most this many SKUs per channel and extrapolates the rest: the script is sequential, so its time is
-   * linear in the writes (10,000 SKUs on Allegro and Facebook alone would take hours of real time). `seconds` is
-   * then the ERP read plus, per channel, the measured time per write × every SKU to write.
+   * Writes at most this many SKUs per channel and extrapolates the rest: the script is sequential, so its write time
+   * is linear in the writes (10,000 SKUs on Allegro and Facebook alone would take hours of real time). A sampled
+   * channel's throttle waits are NOT extrapolated: they depend on what the budget held when the sample began, not
+   * on the number of writes. The caller adds the wait the channel's budget implies for every write
+   * (`budgetWaitSeconds`).
    */
   perChannelLimit = Number.POSITIVE_INFINITY,
-): Promise<{ seconds: number; writes: number; erpReads: number; throttledSeconds: number; extrapolated: boolean }> {
+): Promise<NaiveSyncResult> {
   const t0 = performance.now();
   const erp = hub.engine.connection(erpName)!;
   const stock = new Map<string, number>();
@@ -39,6 +41,7 @@ export async function naiveStockSync(
   let throttledSeconds = 0;
   let seconds = (performance.now() - t0) / 1000;
   let extrapolated = false;
+  const perChannel: NaiveSyncResult['perChannel'] = {};
   for (const name of channels) {
     const c0 = performance.now();
     const throttled0 = throttledSeconds;
@@ -69,9 +72,36 @@ export async function naiveStockSync(
         throw new Error(`baseline: ${name} refused ${b.sku}: ${result ? result.message : 'no result'}`);
       }
     }
-    const channelSeconds = (performance.now() - c0) / 1000 + (throttledSeconds - throttled0);
-    if (written < due.length) extrapolated = true;
-    seconds += written === 0 ? 0 : (channelSeconds / written) * due.length;
+    // The waits were not slept (the simulator's clock was moved): the real time is the writes' own.
+    const perWriteSeconds = written === 0 ? 0 : (performance.now() - c0) / 1000 / written;
+    const waitedSeconds = throttledSeconds - throttled0;
+    const sampled = written < due.length;
+    if (sampled) extrapolated = true;
+    perChannel[name] = { due: due.length, written, perWriteSeconds, waitedSeconds };
+    seconds += perWriteSeconds * due.length + (sampled ? 0 : waitedSeconds);
   }
-  return { seconds, writes, erpReads, throttledSeconds, extrapolated };
+  return { seconds, writes, erpReads, throttledSeconds, extrapolated, perChannel };
+}
+
+export interface NaiveSyncResult {
+  /** The ERP read, then per channel the time per write × SKUs due, plus the waits met where every SKU was written. */
+  seconds: number;
+  /** Write calls made (retries after a wait included). */
+  writes: number;
+  erpReads: number;
+  /** Throttle waits met (counted, not slept), all channels. */
+  throttledSeconds: number;
+  /** True when some channel was sampled: its time was extrapolated and its waits left to the caller. */
+  extrapolated: boolean;
+  perChannel: Record<string, { due: number; written: number; perWriteSeconds: number; waitedSeconds: number }>;
+}
+
+/**
+ * The wait a sequential script meets writing `calls` one at a time against a budget of `perHour` calls an hour,
+ * starting with a full budget: it spends each hour's budget, then waits for the next hour (less the time its
+ * writes took). Meta's catalogue batch budget is 200 an hour.
+ */
+export function budgetWaitSeconds(calls: number, perWriteSeconds: number, perHour: number): number {
+  const fullHours = Math.max(0, Math.ceil(calls / perHour) - 1);
+  return fullHours * Math.max(0, 3600 - perHour * perWriteSeconds);
 }

@@ -16,12 +16,20 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank]!;
 }
 
+/** The middle value; with an even count, the mean of the two middle ones (two rounds are not their lower one). */
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 export function summarize(values: number[], digits = 3): Summary {
   return {
     n: values.length,
-    median: round(percentile(values, 50), digits),
+    median: round(median(values), digits),
     p90: round(percentile(values, 90), digits),
     p99: round(percentile(values, 99), digits),
     min: round(Math.min(...values), digits),

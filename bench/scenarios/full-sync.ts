@@ -10,7 +10,7 @@ import { linkAllegroSeller } from '../../sandbox/demo/allegro-link.ts';
 import { metaSeed, odooSeed, prestashopSeed } from '../../sandbox/demo/seed.ts';
 import { CLIENT_LIMIT_PER_MINUTE } from '../../sandbox/allegro/pipeline.ts';
 import { SHOPIFY_RESTORE_RATE } from '../../sandbox/registry.ts';
-import { naiveStockSync } from '../baseline/naive-stock-sync.ts';
+import { budgetWaitSeconds, naiveStockSync } from '../baseline/naive-stock-sync.ts';
 import { benchAllegroSeed, benchCatalogue } from '../lib/catalogue.ts';
 import { benchEngine } from '../lib/hub.ts';
 import { startPostgres } from '../lib/infra.ts';
@@ -35,6 +35,8 @@ const ROUNDS = args.full ? 2 : 3;
 const BASELINE_SAMPLE = args.full ? 100 : Number.POSITIVE_INFINITY;
 const CHANNELS = ['shopify', 'prestashop', 'allegro', 'facebook'] as const;
 const SHOPIFY_SCALE = SHOPIFY_RESTORE_RATE / 100;
+/** Meta's catalogue batch calls per catalogue and hour (the simulator's default, as the real API). */
+const META_BATCH_CALLS_PER_HOUR = 200;
 
 const catalogue = benchCatalogue(PRODUCTS);
 const skus = catalogue.flatMap((p) => p.variants.map((v) => v.sku));
@@ -138,6 +140,7 @@ const initialFloorSeconds = Math.max(...Object.values(floorSeconds));
 const hubSeconds: number[] = [];
 const baseSeconds: number[] = [];
 const baseThrottled: number[] = [];
+const baseWithoutBudget: number[] = [];
 const hubCalls: Record<string, number>[] = [];
 let level = 1000;
 const setErpStock = async (f: (sku: string) => number) => {
@@ -179,13 +182,20 @@ for (let round = 1; round <= ROUNDS; round++) {
   if (!base.extrapolated) await converged(want2, `baseline round ${round}`, 600_000);
   // An hour passes on Meta's clock: the baseline's per-item calls must not eat the hub's catalogue-batch budget.
   await post(`${urls.meta}/__sandbox/clock`, { advanceMs: 3_600_000 });
-  baseSeconds.push(base.seconds);
-  baseThrottled.push(base.throttledSeconds);
-  progress(SCENARIO, `round ${round}: hub ${hubSeconds.at(-1)!.toFixed(2)} s, baseline ${base.seconds.toFixed(2)} s (${base.writes} writes, ${base.throttledSeconds.toFixed(0)} s of it waiting for Meta's batch budget)`);
+  // A sampled Facebook run's waits say what the budget held when the sample began, not what 10,000 calls meet:
+  // the wait is what Meta's hourly budget implies for every call (naive-stock-sync.ts, budgetWaitSeconds).
+  const fb = base.perChannel.facebook;
+  const budgetWait = !base.extrapolated ? base.throttledSeconds : fb ? budgetWaitSeconds(fb.due, fb.perWriteSeconds, META_BATCH_CALLS_PER_HOUR) : 0;
+  const withoutBudget = base.extrapolated ? base.seconds : base.seconds - base.throttledSeconds;
+  baseSeconds.push(withoutBudget + budgetWait);
+  baseWithoutBudget.push(withoutBudget);
+  baseThrottled.push(budgetWait);
+  progress(SCENARIO, `round ${round}: hub ${hubSeconds.at(-1)!.toFixed(2)} s, baseline ${baseSeconds.at(-1)!.toFixed(2)} s (${base.writes} writes; ${budgetWait.toFixed(0)} s of it waiting for Meta's batch budget, ${withoutBudget.toFixed(0)} s without)`);
 }
 
 const hubMedian = summarize(hubSeconds, 2).median;
 const baseMedian = summarize(baseSeconds, 2).median;
+const baseWithoutBudgetMedian = summarize(baseWithoutBudget, 2).median;
 report({
   scenario: SCENARIO,
   mode: args.full ? 'full' : 'short',
@@ -203,7 +213,8 @@ report({
     initialSyncFloorSecondsByChannel: Object.fromEntries(Object.entries(floorSeconds).map(([c, t]) => [c, Number(t.toFixed(2))])),
     stockResyncHubSeconds: summarize(hubSeconds, 2),
     stockResyncBaselineSeconds: summarize(baseSeconds, 2),
-    stockResyncBaselineThrottledSeconds: baseThrottled.map((t) => Number(t.toFixed(1))),
+    stockResyncBaselineWithoutBudgetWaitSeconds: summarize(baseWithoutBudget, 2),
+    stockResyncBaselineBudgetWaitSeconds: baseThrottled.map((t) => Number(t.toFixed(1))),
     baselineSampledWritesPerChannel: Number.isFinite(BASELINE_SAMPLE) ? BASELINE_SAMPLE : 'all',
     // One items_batch call per SKU against Meta's 200 calls per catalogue per hour: what the naive script must wait.
     baselineFacebookBudgetHoursPerRound: Number((skus.length / 200).toFixed(2)),
@@ -213,19 +224,21 @@ report({
   ratios: {
     ...Object.fromEntries(CHANNELS.map((c) => [`initialCallsVsFloor.${c}`, ratio(initialCalls[c]!, floorCalls[c])])),
     stockResyncBaselineOverHub: ratio(baseMedian, hubMedian),
+    stockResyncBaselineWithoutBudgetWaitOverHub: ratio(baseWithoutBudgetMedian, hubMedian),
     initialSyncTimeVsFloor: ratio(initialSeconds, initialFloorSeconds),
   },
   targets: {
     callsWithin105PercentOfMinimum: { target: 'calls ≤ 1.05 × minimum on every channel', met: CHANNELS.every((c) => initialCalls[c]! <= 1.05 * floorCalls[c]) },
     timeWithin115PercentOfFloor: { target: 'initial sync time ≤ 1.15 × the slowest channel’s floor', met: initialSeconds <= 1.15 * initialFloorSeconds },
-    tenTimesFasterThanBaseline: { target: '≥ 10× faster than the baseline', met: baseMedian / hubMedian >= 10 },
+    // Judged against the baseline WITHOUT Meta's budget wait: the stricter comparison, not one the budget wins.
+    tenTimesFasterThanBaseline: { target: '≥ 10× faster than the baseline (its time without the Meta budget wait)', met: baseWithoutBudgetMedian / hubMedian >= 10 },
   },
   notes: [
     'The floor counts the listing reads linking needs and the writes at each API’s largest batch; initialSyncCallsByKind shows every call made, by method and path.',
     'Stock re-sync time for the hub starts when the ERP poll is requested and ends when every channel shows every new quantity (the simulators’ state read by a separate process every 250 ms; 3 s in full mode).',
     'Baseline: bench/baseline/naive-stock-sync.ts, same connector clients, one SKU per call, sequential.',
-    'One items_batch call per SKU exhausts Meta’s catalogue-batch budget (200 calls per hour): the baseline then has to wait for the window. A wait it meets is counted in its time (stockResyncBaselineThrottledSeconds) but not slept: the Meta simulator’s clock is moved forward instead, and one more hour after each baseline round, so the hub starts with the budget a real hub would have.',
-    'Full mode: the baseline writes baselineSampledWritesPerChannel SKUs per channel and its time is extrapolated per channel (time per write × SKUs); the Facebook budget wait the whole run would meet (baselineFacebookBudgetHoursPerRound) is NOT added to it, which favours the baseline.',
+    'One items_batch call per SKU exhausts Meta’s catalogue-batch budget (200 calls per hour): the baseline then has to wait for the window. A wait it meets is not slept: the Meta simulator’s clock is moved forward instead, and one more hour after each baseline round, so the hub starts with the budget a real hub would have.',
+    'Full mode: the baseline writes baselineSampledWritesPerChannel SKUs per channel and its write time is extrapolated per channel (time per write × SKUs). Its Meta wait is not the sample’s (that depends on what the budget held when the sample began) but what 200 calls an hour imply for every SKU from a full budget (stockResyncBaselineBudgetWaitSeconds); the hub’s own calls in the same hour are not charged to it, which favours the baseline. stockResyncBaselineWithoutBudgetWaitSeconds leaves the wait out; the 10× target is judged on that.',
     'The simulators run in a process of their own; the machine’s load at the start is in machine.loadAverage1m.',
   ],
 });
