@@ -139,7 +139,7 @@ const initialFloorSeconds = Math.max(...Object.values(floorSeconds));
 // Phase B: every SKU's stock changes in the ERP; hub re-sync vs naive baseline, alternating.
 const hubSeconds: number[] = [];
 const baseSeconds: number[] = [];
-const baseThrottled: number[] = [];
+const baseBudgetWait: number[] = [];
 const baseWithoutBudget: number[] = [];
 const hubCalls: Record<string, number>[] = [];
 let level = 1000;
@@ -189,7 +189,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const withoutBudget = base.extrapolated ? base.seconds : base.seconds - base.throttledSeconds;
   baseSeconds.push(withoutBudget + budgetWait);
   baseWithoutBudget.push(withoutBudget);
-  baseThrottled.push(budgetWait);
+  baseBudgetWait.push(budgetWait);
   progress(SCENARIO, `round ${round}: hub ${hubSeconds.at(-1)!.toFixed(2)} s, baseline ${baseSeconds.at(-1)!.toFixed(2)} s (${base.writes} writes; ${budgetWait.toFixed(0)} s of it waiting for Meta's batch budget, ${withoutBudget.toFixed(0)} s without)`);
 }
 
@@ -214,10 +214,10 @@ report({
     stockResyncHubSeconds: summarize(hubSeconds, 2),
     stockResyncBaselineSeconds: summarize(baseSeconds, 2),
     stockResyncBaselineWithoutBudgetWaitSeconds: summarize(baseWithoutBudget, 2),
-    stockResyncBaselineBudgetWaitSeconds: baseThrottled.map((t) => Number(t.toFixed(1))),
+    stockResyncBaselineBudgetWaitSeconds: baseBudgetWait.map((t) => Number(t.toFixed(1))),
     baselineSampledWritesPerChannel: Number.isFinite(BASELINE_SAMPLE) ? BASELINE_SAMPLE : 'all',
     // One items_batch call per SKU against Meta's 200 calls per catalogue per hour: what the naive script must wait.
-    baselineFacebookBudgetHoursPerRound: Number((skus.length / 200).toFixed(2)),
+    baselineFacebookBudgetHoursPerRound: Number((skus.length / META_BATCH_CALLS_PER_HOUR).toFixed(2)),
     stockResyncHubCallsPerRound: hubCalls,
     baselineWritesPerRound: skus.length * CHANNELS.length,
   },
